@@ -1,0 +1,3 @@
+from classpay_tui.cli import main
+
+main()

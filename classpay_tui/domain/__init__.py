@@ -1,0 +1,1 @@
+"""Pure rules of the payments desk: money, plans, allocation, statuses. Imports nothing of the project."""

@@ -1,0 +1,201 @@
+"""The bundle's stored summary, always recomputed from the ledger.
+
+Every write ends by calling :func:`recompute`, and ``refresh_status`` is nothing else, so
+the numbers a screen shows can never drift from the payments that were recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from classpay_tui.db.models import (
+    ClassBundle,
+    ClassInstallment,
+    ClassPayment,
+    ClassPaymentInstallment,
+    ClassWriterPayment,
+    OrderPayment,
+    PaymentAllocation,
+)
+from classpay_tui.domain.allocation import BundleDebt, Slot, SlotKind
+from classpay_tui.domain.compensation import writer_payment_status
+from classpay_tui.domain.money import CENT, ZERO
+from classpay_tui.domain.statuses import (
+    BundleStatus,
+    InstallmentStatus,
+    PaymentKind,
+    WriterPaymentStatus,
+    WriterPayoutStatus,
+)
+from classpay_tui.domain.summary import client_summary
+
+
+@dataclass
+class BundleState:
+    """A locked bundle with everything needed to allocate and summarise it."""
+
+    bundle: ClassBundle
+    payment: ClassPayment
+    installments: list[tuple[ClassPaymentInstallment, ClassInstallment]]
+    debt: BundleDebt
+
+    def link_for(self, slot: Slot) -> ClassPaymentInstallment | None:
+        if slot.kind is not SlotKind.INSTALLMENT:
+            return None
+        return next(link for link, _ in self.installments if link.id == slot.key)
+
+
+def load_state(session: Session, bundle: ClassBundle, payment: ClassPayment) -> BundleState:
+    """Two queries: the installments, and every allocation with the time its payment was received."""
+    installments = list(
+        session.execute(
+            select(ClassPaymentInstallment, ClassInstallment)
+            .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
+            .where(ClassPaymentInstallment.class_payment_id == payment.id)
+            .order_by(ClassInstallment.installment_number)
+        ).tuples()
+    )
+    allocations = session.execute(
+        select(PaymentAllocation.slot, PaymentAllocation.payment_installment_id, PaymentAllocation.amount)
+        .where(PaymentAllocation.class_payment_id == payment.id)
+        .order_by(PaymentAllocation.order_payment_id, PaymentAllocation.id)
+    ).all()
+    allocated: dict[tuple[SlotKind, int | None], Decimal] = {}
+    for slot, link_id, amount in allocations:
+        allocated[(slot, link_id)] = allocated.get((slot, link_id), ZERO) + amount
+
+    slots: list[Slot] = []
+    if bundle.deposit_amount > ZERO:
+        slots.append(Slot(SlotKind.DEPOSIT, bundle.deposit_amount, allocated.get((SlotKind.DEPOSIT, None), ZERO)))
+    if installments:
+        slots.extend(
+            Slot(
+                SlotKind.INSTALLMENT,
+                installment.amount,
+                allocated.get((SlotKind.INSTALLMENT, link.id), ZERO),
+                number=installment.installment_number,
+                due_date=installment.due_date,
+                key=link.id,
+            )
+            for link, installment in installments
+        )
+    elif bundle.total_amount > bundle.deposit_amount:
+        balance = bundle.total_amount - bundle.deposit_amount
+        slots.append(Slot(SlotKind.BALANCE, balance, allocated.get((SlotKind.BALANCE, None), ZERO)))
+    return BundleState(bundle, payment, installments, BundleDebt(bundle.id, tuple(slots)))
+
+
+def _paid_at_by_link(session: Session, state: BundleState) -> dict[int, datetime]:
+    """When each installment became (and stayed) fully paid: replay its allocations in ledger order."""
+    rows = session.execute(
+        select(PaymentAllocation.payment_installment_id, PaymentAllocation.amount, OrderPayment.received_at)
+        .join(OrderPayment, PaymentAllocation.order_payment_id == OrderPayment.id)
+        .where(
+            PaymentAllocation.class_payment_id == state.payment.id,
+            PaymentAllocation.payment_installment_id.is_not(None),
+        )
+        .order_by(OrderPayment.id, PaymentAllocation.id)
+    ).all()
+    amounts = {link.id: installment.amount for link, installment in state.installments}
+    running: dict[int, Decimal] = {}
+    paid_at: dict[int, datetime] = {}
+    for link_id, amount, received_at in rows:
+        running[link_id] = running.get(link_id, ZERO) + amount
+        if running[link_id] == amounts[link_id]:
+            paid_at[link_id] = received_at
+        else:
+            paid_at.pop(link_id, None)
+    return paid_at
+
+
+def refunded_total(session: Session, bundle_id: int) -> Decimal:
+    """Refund entries on the bundle, less those later reversed."""
+    refunds = session.execute(
+        select(OrderPayment.id, OrderPayment.amount).where(
+            OrderPayment.bundle_id == bundle_id, OrderPayment.kind == PaymentKind.REFUND
+        )
+    ).all()
+    if not refunds:
+        return ZERO
+    reversed_ids = set(
+        session.scalars(
+            select(OrderPayment.reverses_id).where(
+                OrderPayment.bundle_id == bundle_id, OrderPayment.kind == PaymentKind.REVERSAL
+            )
+        )
+    )
+    return sum((amount for refund_id, amount in refunds if refund_id not in reversed_ids), ZERO)
+
+
+def recompute_client(session: Session, state: BundleState, today: date) -> None:
+    """Installment states and the client half of the summary, from the ledger."""
+    bundle, payment, debt = state.bundle, state.payment, state.debt
+    paid_at = _paid_at_by_link(session, state) if state.installments else {}
+    next_due: date | None = None
+    for slot in debt.slots:
+        link = state.link_for(slot)
+        if link is None:
+            continue
+        link.paid_amount = slot.allocated
+        if slot.owed == ZERO:
+            link.status, link.paid_at = InstallmentStatus.PAID, paid_at.get(link.id)
+        else:
+            link.status = InstallmentStatus.PARTIAL if slot.allocated > ZERO else InstallmentStatus.PENDING
+            link.paid_at = None
+            if next_due is None or (slot.due_date and slot.due_date < next_due):
+                next_due = slot.due_date
+    refunded = refunded_total(session, bundle.id)
+    summary = client_summary(debt, refunded=refunded, cancelled=bundle.status is BundleStatus.CANCELLED)
+    payment.total_amount = bundle.total_amount
+    payment.deposit_amount = bundle.deposit_amount
+    payment.deposit_paid = summary.deposit_paid
+    payment.amount_paid = summary.amount_paid
+    payment.balance_remaining = summary.balance_remaining
+    payment.refunded_amount = refunded
+    payment.client_payment_status = summary.client_payment_status
+    payment.uses_installments = bool(state.installments)
+    payment.total_installments = summary.total_installments
+    payment.paid_installments = summary.paid_installments
+    payment.next_due_date = next_due
+
+
+def covered_compensation(payment: ClassPayment) -> Decimal:
+    """The part of the compensation backed by money actually collected from the client."""
+    if payment.total_amount <= ZERO:
+        return ZERO
+    share = payment.writer_compensation_amount * payment.amount_paid / payment.total_amount
+    return share.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPayment) -> None:
+    """The writer half of the summary, from the current writer's payouts."""
+    sums = {
+        status: total
+        for status, total in session.execute(
+            select(ClassWriterPayment.status, func.sum(ClassWriterPayment.amount))
+            .where(
+                ClassWriterPayment.class_payment_id == payment.id,
+                ClassWriterPayment.writer_id == payment.writer_id,
+            )
+            .group_by(ClassWriterPayment.status)
+        ).tuples()
+    }
+    paid = sums.get(WriterPayoutStatus.PAID, ZERO)
+    scheduled = sums.get(WriterPayoutStatus.SCHEDULED, ZERO)
+    payment.writer_paid_amount = paid
+    payment.writer_scheduled_amount = scheduled
+    payment.writer_owed_back = max(ZERO, paid - covered_compensation(payment))
+    status = writer_payment_status(
+        payment.writer_compensation_amount,
+        paid,
+        scheduled,
+        any_cancelled=WriterPayoutStatus.CANCELLED in sums,
+    )
+    if bundle.status is BundleStatus.CANCELLED and status is WriterPaymentStatus.PENDING:
+        status = WriterPaymentStatus.CANCELLED
+    payment.writer_payment_status = status

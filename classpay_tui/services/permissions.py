@@ -1,0 +1,45 @@
+"""What each role may do. Enforced here, in the service; screens only hide what is refused."""
+
+from __future__ import annotations
+
+import enum
+
+from classpay_tui.domain.errors import PermissionDenied
+from classpay_tui.domain.statuses import Role
+from classpay_tui.services.context import OperatorContext
+
+
+class Action(enum.StrEnum):
+    READ_PAYMENTS = "read payments"
+    READ_OWN_WRITER_PAYMENTS = "read your own writer payments"
+    CREATE_BUNDLE = "create bundles"
+    ADD_WRITER = "add writers"
+    ASSIGN_WRITER = "assign writers"
+    RECORD_PAYMENT = "record payments"
+    REFRESH_STATUS = "refresh payment status"
+    SCHEDULE_WRITER_PAYMENT = "schedule writer payments"
+    CHECK = "run the integrity check"
+
+
+_STAFF = {
+    Action.READ_PAYMENTS,
+    Action.CREATE_BUNDLE,
+    Action.ADD_WRITER,
+    Action.ASSIGN_WRITER,
+    Action.RECORD_PAYMENT,
+    Action.CHECK,
+}
+ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.STAFF: frozenset(_STAFF | {Action.READ_OWN_WRITER_PAYMENTS}),
+    Role.WRITER: frozenset({Action.READ_OWN_WRITER_PAYMENTS}),
+}
+
+
+def can(ctx: OperatorContext, action: Action) -> bool:
+    return action in ALLOWED[ctx.role]
+
+
+def authorize(ctx: OperatorContext, action: Action) -> None:
+    if not can(ctx, action):
+        raise PermissionDenied(f"{ctx.login} ({ctx.role.value}) may not {action.value}; ask an admin.")

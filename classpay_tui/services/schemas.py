@@ -1,0 +1,245 @@
+"""Pydantic models in and out of the service. Their JSON is the seed's response format:
+money as strings with two decimals, ``payment_progress`` a number with one decimal,
+dates and times ISO 8601."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from classpay_tui.domain.errors import InvalidInput
+from classpay_tui.domain.money import check_amount, money_str, parse_amount, to_money
+from classpay_tui.domain.plans import Frequency
+from classpay_tui.domain.statuses import (
+    BundleStatus,
+    ClientPaymentStatus,
+    InstallmentStatus,
+    PaymentKind,
+    PaymentMethod,
+    WriterPaymentStatus,
+    WriterPaymentType,
+    WriterPayoutStatus,
+)
+
+
+def _money_in(value: Any) -> Decimal:
+    if isinstance(value, float):
+        raise InvalidInput("Amounts must be given as text or Decimal, never as a float.")
+    if isinstance(value, str):
+        return parse_amount(value, allow_zero=True)
+    if isinstance(value, int | Decimal):
+        return to_money(value)
+    raise InvalidInput(f"{value!r} is not an amount.")
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money_in),
+    PlainSerializer(money_str, return_type=str, when_used="json"),
+]
+Progress = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+# ---- inputs -------------------------------------------------------------------------
+
+
+class PlanIn(Schema):
+    """Either an even plan (count, first due date, frequency) or a custom schedule."""
+
+    count: int = Field(default=0, ge=0)
+    first_due: date | None = None
+    every: Frequency = Frequency.MONTH
+    custom: list[tuple[date, Money]] = Field(default_factory=list)
+
+
+class BundleIn(Schema):
+    client_name: str
+    title: str
+    number_of_classes: int
+    total_amount: Money
+    deposit_amount: Money = Decimal("0.00")
+    plan: PlanIn | None = None
+    writer: str | None = None
+    start_date: date | None = None
+    client_email: str | None = None
+    client_phone: str | None = None
+
+
+class WriterIn(Schema):
+    username: str
+    display_name: str | None = None
+    email: str | None = None
+    percent: Decimal | None = None
+    per_class: Money | None = None
+
+
+class PaymentIn(Schema):
+    """A client payment as typed at the desk. ``received_on`` defaults to today."""
+
+    amount: Money
+    reference: str
+    method: PaymentMethod = PaymentMethod.CASH
+    received_on: date | None = None
+    note: str | None = None
+
+    def checked_amount(self) -> Decimal:
+        return check_amount(self.amount)
+
+
+# ---- outputs -------------------------------------------------------------------------
+
+
+class InstallmentOut(Schema):
+    id: int
+    installment_number: int
+    amount: Money
+    is_paid: bool
+    paid_at: datetime | None
+    due_date: date
+    status: InstallmentStatus
+    paid_amount: Money
+    remaining: Money
+    references: list[str] = Field(default_factory=list)
+
+
+class WriterPaymentOut(Schema):
+    id: int
+    amount: Money
+    payment_type: WriterPaymentType
+    status: WriterPayoutStatus
+    scheduled_for: date
+    paid_at: datetime | None
+    reference: str | None
+    writer_id: int
+    writer_username: str
+    bonus_id: int | None
+
+
+class AllocationOut(Schema):
+    slot: str
+    installment_number: int | None
+    amount: Money
+
+
+class LedgerEntryOut(Schema):
+    id: int
+    bundle_id: int
+    kind: PaymentKind
+    amount: Money
+    method: PaymentMethod
+    reference: str
+    received_at: datetime
+    recorded_at: datetime
+    recorded_by: str
+    note: str | None
+    reverses: int | None
+    allocations: list[AllocationOut]
+
+
+class PaymentSummary(Schema):
+    """One bundle's payment record: every key of the seed's response, in its order, then more."""
+
+    id: int
+    bundle_id: int
+    bundle_status: BundleStatus
+    number_of_classes: int
+    assigned_writer_username: str | None
+    total_amount: Money
+    deposit_amount: Money
+    deposit_paid: Money
+    balance_remaining: Money
+    client_payment_status: ClientPaymentStatus
+    payment_progress: Progress
+    writer_compensation_amount: Money
+    writer_paid_amount: Money
+    writer_payment_status: WriterPaymentStatus
+    uses_installments: bool
+    total_installments: int
+    paid_installments: int
+    installments: list[InstallmentOut]
+    writer_payments: list[WriterPaymentOut]
+    # Beyond the seed:
+    title: str
+    client_id: int
+    client_name: str
+    assigned_writer_id: int | None
+    amount_paid: Money
+    refunded_amount: Money
+    writer_scheduled_amount: Money
+    writer_owed_back: Money
+    next_due_date: date | None
+    is_overdue: bool
+    currency: str
+    created_at: datetime
+
+
+class PaymentDetails(PaymentSummary):
+    ledger: list[LedgerEntryOut]
+
+
+class PaymentResult(Schema):
+    """What recording a payment did. ``created`` is false when the reference was already recorded."""
+
+    created: bool
+    payment: LedgerEntryOut
+    effect: str
+    balance_before: Money
+    balance_after: Money
+    details: PaymentDetails
+
+
+class WriterOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    compensation_rule: str
+    active: bool
+
+
+class WriterInstallmentOut(Schema):
+    """An installment as a writer sees it: dates and progress, never client amounts."""
+
+    installment_number: int
+    due_date: date
+    is_paid: bool
+    status: InstallmentStatus
+
+
+class WriterClassPayment(Schema):
+    """One bundle on the writer's dashboard."""
+
+    id: int
+    bundle_id: int
+    title: str
+    bundle_status: BundleStatus
+    number_of_classes: int
+    payment_progress: Progress
+    client_payment_status: ClientPaymentStatus
+    writer_compensation_amount: Money
+    writer_paid_amount: Money
+    writer_scheduled_amount: Money
+    writer_owed_back: Money
+    writer_payment_status: WriterPaymentStatus
+    total_installments: int
+    paid_installments: int
+    installments: list[WriterInstallmentOut]
+    writer_payments: list[WriterPaymentOut]
+
+
+class CheckReport(Schema):
+    bundles_checked: int
+    payments_checked: int
+    audit_events_checked: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
