@@ -27,8 +27,13 @@ def writers() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
 @click.pass_obj
 def writers_add(
-    runtime: Runtime, username: str, name: str | None, email: str | None, percent: str | None,
-    per_class: str | None, as_json: bool,
+    runtime: Runtime,
+    username: str,
+    name: str | None,
+    email: str | None,
+    percent: str | None,
+    per_class: str | None,
+    as_json: bool,
 ) -> None:
     """Add a writer; prints the new writer id."""
     from decimal import Decimal, InvalidOperation
@@ -163,6 +168,47 @@ def bundles_assign(runtime: Runtime, bundle_id: int, writer: str, as_json: bool)
         f"Bundle {bundle_id} is assigned to {details.assigned_writer_username}; "
         f"compensation {details.writer_compensation_amount:,.2f}."
     )
+
+
+@bundles.command("reprice")
+@click.argument("bundle_id", type=int)
+@click.option("--total", help="New total price.")
+@click.option("--deposit", help="New deposit.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def bundles_reprice(runtime: Runtime, bundle_id: int, total: str | None, deposit: str | None, as_json: bool) -> None:
+    """Change a bundle's price or deposit; unpaid installments are re-planned (admin once money came in)."""
+    if total is None and deposit is None:
+        raise click.UsageError("Give --total, --deposit or both.")
+    details = runtime.service().reprice(
+        runtime.operator(),
+        bundle_id,
+        total=parse_amount(total, what="The total") if total else None,
+        deposit=parse_amount(deposit, allow_zero=True, what="The deposit") if deposit is not None else None,
+    )
+    if as_json:
+        emit_json(details)
+        return
+    plan_text = ", ".join(f"{i.amount:,.2f}" for i in details.installments) or "no installments"
+    tell(f"Bundle {bundle_id}: total {details.total_amount:,.2f}, deposit {details.deposit_amount:,.2f}; {plan_text}.")
+
+
+@bundles.command("compensation")
+@click.argument("bundle_id", type=int)
+@click.option("--amount", help="The writer's compensation for this bundle.")
+@click.option("--clear", is_flag=True, help="Go back to the writer's rule or the office default.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def bundles_compensation(runtime: Runtime, bundle_id: int, amount: str | None, clear: bool, as_json: bool) -> None:
+    """Set the writer's compensation for one bundle (admin)."""
+    if (amount is None) == (not clear):
+        raise click.UsageError("Give either --amount or --clear.")
+    value = None if clear else parse_amount(amount or "", allow_zero=True, what="The compensation")
+    details = runtime.service().set_compensation(runtime.operator(), bundle_id, value)
+    if as_json:
+        emit_json(details)
+        return
+    tell(f"Bundle {bundle_id}: writer compensation {details.writer_compensation_amount:,.2f}.")
 
 
 def register(group: click.Group) -> None:

@@ -68,7 +68,12 @@ def _fail(ctx: click.Context, sentence: str, error: Exception | None = None) -> 
 
 
 @click.group(cls=ClasspayGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "database", metavar="URL_OR_PATH", help="SQLAlchemy URL or SQLite file (default: $CLASSPAY_DB, then the user data directory).")
+@click.option(
+    "--db",
+    "database",
+    metavar="URL_OR_PATH",
+    help="SQLAlchemy URL or SQLite file (default: $CLASSPAY_DB, then the user data directory).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for database errors.")
 @click.version_option(package_name="classpay")
 @click.pass_context

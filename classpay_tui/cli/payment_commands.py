@@ -19,7 +19,9 @@ STATUS_CHOICES = [status.value for status in ClientPaymentStatus] + ["overdue"]
 @click.command()
 @click.argument("bundle_id", type=int)
 @click.option("--amount", required=True, help="Amount received, e.g. 200 or 1,200.50.")
-@click.option("--reference", required=True, help="Receipt or transfer reference; the same reference is never recorded twice.")
+@click.option(
+    "--reference", required=True, help="Receipt or transfer reference; the same reference is never recorded twice."
+)
 @click.option("--deposit", is_flag=True, help="Pay the deposit.")
 @click.option("--installment", "installment_number", type=int, help="Pay installment N.")
 @click.option("--method", type=click.Choice([m.value for m in PaymentMethod]), default="cash", show_default=True)
@@ -77,7 +79,12 @@ def payments() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def payments_list(
-    runtime: Runtime, status: str | None, writer: str | None, search: str | None, limit: int, offset: int,
+    runtime: Runtime,
+    status: str | None,
+    writer: str | None,
+    search: str | None,
+    limit: int,
+    offset: int,
     as_json: bool,
 ) -> None:
     """Bundles newest first, with their payment summary."""
@@ -108,21 +115,35 @@ def payments_list(
 
 def _print_details(details: PaymentDetails) -> None:
     click.echo(f"Bundle {details.bundle_id}: {details.title} for {details.client_name} ({details.bundle_status.value})")
-    click.echo(f"  payment record {details.id}, {details.number_of_classes} classes, writer "
-               f"{details.assigned_writer_username or '-'}")
-    click.echo(f"  total {format_money(details.total_amount)}  deposit {format_money(details.deposit_amount)} "
-               f"(paid {format_money(details.deposit_paid)})")
-    click.echo(f"  paid {format_money(details.amount_paid)}  balance {format_money(details.balance_remaining)}  "
-               f"progress {details.payment_progress}%  status {details.client_payment_status.value}")
-    click.echo(f"  writer compensation {format_money(details.writer_compensation_amount)}  paid "
-               f"{format_money(details.writer_paid_amount)}  status {details.writer_payment_status.value}")
+    click.echo(
+        f"  payment record {details.id}, {details.number_of_classes} classes, writer "
+        f"{details.assigned_writer_username or '-'}"
+    )
+    click.echo(
+        f"  total {format_money(details.total_amount)}  deposit {format_money(details.deposit_amount)} "
+        f"(paid {format_money(details.deposit_paid)})"
+    )
+    click.echo(
+        f"  paid {format_money(details.amount_paid)}  balance {format_money(details.balance_remaining)}  "
+        f"progress {details.payment_progress}%  status {details.client_payment_status.value}"
+    )
+    click.echo(
+        f"  writer compensation {format_money(details.writer_compensation_amount)}  paid "
+        f"{format_money(details.writer_paid_amount)}  status {details.writer_payment_status.value}"
+    )
     if details.installments:
         click.echo("")
         table(
             ["#", "amount", "due", "status", "paid", "paid at"],
             [
-                (i.installment_number, format_money(i.amount), i.due_date, i.status.value, format_money(i.paid_amount),
-                 i.paid_at.date() if i.paid_at else "")
+                (
+                    i.installment_number,
+                    format_money(i.amount),
+                    i.due_date,
+                    i.status.value,
+                    format_money(i.paid_amount),
+                    i.paid_at.date() if i.paid_at else "",
+                )
                 for i in details.installments
             ],
             right={0, 1, 4},
@@ -131,8 +152,10 @@ def _print_details(details: PaymentDetails) -> None:
         click.echo("")
         table(
             ["payout", "writer", "amount", "type", "status", "scheduled for"],
-            [(p.id, p.writer_username, format_money(p.amount), p.payment_type.value, p.status.value, p.scheduled_for)
-             for p in details.writer_payments],
+            [
+                (p.id, p.writer_username, format_money(p.amount), p.payment_type.value, p.status.value, p.scheduled_for)
+                for p in details.writer_payments
+            ],
             right={0, 2},
         )
 
@@ -160,9 +183,16 @@ def payments_writer(runtime: Runtime, writer: str, as_json: bool) -> None:
     table(
         ["bundle", "course", "progress", "compensation", "paid", "scheduled", "status", "installments paid"],
         [
-            (item.bundle_id, item.title, f"{item.payment_progress}%", format_money(item.writer_compensation_amount),
-             format_money(item.writer_paid_amount), format_money(item.writer_scheduled_amount),
-             item.writer_payment_status.value, f"{item.paid_installments}/{item.total_installments}")
+            (
+                item.bundle_id,
+                item.title,
+                f"{item.payment_progress}%",
+                format_money(item.writer_compensation_amount),
+                format_money(item.writer_paid_amount),
+                format_money(item.writer_scheduled_amount),
+                item.writer_payment_status.value,
+                f"{item.paid_installments}/{item.total_installments}",
+            )
             for item in found
         ],
         right={0, 2, 3, 4, 5},
@@ -179,8 +209,10 @@ def payments_refresh(runtime: Runtime, payment_id: int, as_json: bool) -> None:
     if as_json:
         emit_json(details)
         return
-    tell(f"Payment record {payment_id} (bundle {details.bundle_id}): {details.client_payment_status.value}, "
-         f"balance {format_money(details.balance_remaining)}, writer {details.writer_payment_status.value}.")
+    tell(
+        f"Payment record {payment_id} (bundle {details.bundle_id}): {details.client_payment_status.value}, "
+        f"balance {format_money(details.balance_remaining)}, writer {details.writer_payment_status.value}."
+    )
 
 
 @payments.command("schedule-writer")

@@ -45,7 +45,9 @@ def demo(runtime: Runtime, count: int, seed: int) -> None:
     _initialize(runtime, "USD", "friday")
     service = runtime.service()
     made = fill_demo(service, service.operator(os_login()), count=count, seed=seed)
-    tell(f"Added {made.writers} writers, {made.bundles} bundles and {made.payments} payments to {service.db.describe()}.")
+    tell(
+        f"Added {made.writers} writers, {made.bundles} bundles and {made.payments} payments to {service.db.describe()}."
+    )
     tell("Open it with `classpay`, or list it with `classpay payments list`.")
 
 

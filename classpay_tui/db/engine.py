@@ -77,9 +77,7 @@ class Database:
         self.url = self.engine.url
         self.is_sqlite = is_sqlite(self.url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(
-            self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self._writers = sessionmaker(self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

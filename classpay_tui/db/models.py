@@ -242,9 +242,7 @@ class PaymentAllocation(Base):
     order_payment_id: Mapped[int] = mapped_column(ForeignKey("order_payments.id"), index=True)
     class_payment_id: Mapped[int] = mapped_column(ForeignKey("class_payments.id"), index=True)
     slot: Mapped[SlotKind] = mapped_column(text_enum(SlotKind, "slot_kind"))
-    payment_installment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("class_payment_installments.id"), index=True
-    )
+    payment_installment_id: Mapped[int | None] = mapped_column(ForeignKey("class_payment_installments.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Cents)
 
 

@@ -11,10 +11,18 @@ from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import ClassBundle, ClassInstallment, Client, Writer
 from classpay_tui.domain.compensation import CompensationRule
-from classpay_tui.domain.errors import Conflict, InvalidInput, NotFound
-from classpay_tui.domain.money import ZERO, check_amount
-from classpay_tui.domain.plans import Frequency, PlannedInstallment, add_months, custom_plan, even_plan
+from classpay_tui.domain.errors import Conflict, InvalidInput, NotFound, Refused
+from classpay_tui.domain.money import CENT, ZERO, check_amount, format_money
+from classpay_tui.domain.plans import (
+    Frequency,
+    PlannedInstallment,
+    add_months,
+    custom_plan,
+    even_plan,
+    split_evenly,
+)
 from classpay_tui.domain.statuses import BundleStatus
+from classpay_tui.services.ledger import BundleState
 from classpay_tui.services.schemas import BundleIn, PlanIn, WriterIn, WriterOut
 from classpay_tui.services.text import clean_text
 
@@ -147,5 +155,37 @@ def add_bundle(session: Session, data: BundleIn, now: datetime, today: date) -> 
     return bundle
 
 
-def balance_after_deposit(bundle: ClassBundle) -> Decimal:
-    return max(ZERO, bundle.total_amount - bundle.deposit_amount)
+def reprice(session: Session, state: BundleState, total: Decimal, deposit: Decimal) -> None:
+    """New total and deposit; the balance they leave is spread over the unpaid installments."""
+    bundle, payment = state.bundle, state.payment
+    if deposit > total:
+        raise InvalidInput(f"The deposit {format_money(deposit)} is more than the total {format_money(total)}.")
+    if total < payment.amount_paid:
+        raise Refused(
+            f"The total {format_money(total)} is less than the {format_money(payment.amount_paid)} already paid."
+        )
+    if deposit < payment.deposit_paid:
+        raise Refused(
+            f"The deposit {format_money(deposit)} is less than the {format_money(payment.deposit_paid)} "
+            "already paid toward it."
+        )
+    started = [(link, item) for link, item in state.installments if link.paid_amount > ZERO]
+    unpaid = [item for link, item in state.installments if link.paid_amount == ZERO]
+    left = total - deposit - sum((item.amount for _, item in started), ZERO)
+    if state.installments:
+        if left < ZERO or (unpaid and left < CENT * len(unpaid)) or (not unpaid and left != ZERO):
+            raise Refused(
+                f"The new price leaves {format_money(left)} for {len(unpaid)} unpaid installment(s); "
+                "change the price, or the deposit, so each gets at least 0.01."
+            )
+        for item, amount in zip(unpaid, split_evenly(left, len(unpaid)) if unpaid else [], strict=True):
+            item.amount = amount
+    else:
+        balance_paid = payment.amount_paid - payment.deposit_paid
+        if total - deposit < balance_paid:
+            raise Refused(
+                f"The new price leaves a balance of {format_money(total - deposit)}, less than the "
+                f"{format_money(balance_paid)} already paid toward it."
+            )
+    bundle.total_amount, bundle.deposit_amount = total, deposit
+    session.flush()

@@ -115,7 +115,9 @@ class ClassPaymentService:
         if current is None:
             raise NotFound(f"The database {where} has not been set up; run `classpay init`.")
         if current != head:
-            raise Refused(f"The database {where} is at schema {current}, not {head}; run `classpay init` to upgrade it.")
+            raise Refused(
+                f"The database {where} is at schema {current}, not {head}; run `classpay init` to upgrade it."
+            )
 
     def operator(self, login: str) -> OperatorContext:
         """Who is acting. Every operator acts as admin until roles are enforced; the
@@ -163,9 +165,7 @@ class ClassPaymentService:
             bundle = catalog.add_bundle(session, data, now, today)
             create_payment_record(session, bundle, now, today)
             details = self._details(session, bundle.id)
-            record_event(
-                session, ctx, now, "bundle.create", "bundle", bundle.id, after=_audit_summary(details)
-            )
+            record_event(session, ctx, now, "bundle.create", "bundle", bundle.id, after=_audit_summary(details))
             return details
 
     def create_payment_for_bundle(
@@ -193,6 +193,47 @@ class ClassPaymentService:
             payment.writer_compensation_amount = bundle_compensation(bundle, writer, office_settings(session))
 
         return self._write_bundle(ctx, bundle_id, assign, action="bundle.assign_writer")
+
+    def reprice(
+        self, ctx: OperatorContext, bundle_id: int, *, total: Decimal | None = None, deposit: Decimal | None = None
+    ) -> PaymentDetails:
+        """Change the price or deposit. Once money has been received only an admin may, and
+        only the unpaid installments are re-planned (paid and part-paid ones keep their amounts)."""
+        authorize(ctx, Action.CREATE_BUNDLE)
+
+        def change(session: Session, state: BundleState) -> None:
+            if state.payment.amount_paid > ZERO or state.payment.refunded_amount > ZERO:
+                authorize(ctx, Action.REPRICE_AFTER_PAYMENT)
+            new_total = check_amount(total, what="The total") if total is not None else state.bundle.total_amount
+            new_deposit = (
+                check_amount(deposit, allow_zero=True, what="The deposit")
+                if deposit is not None
+                else state.bundle.deposit_amount
+            )
+            catalog.reprice(session, state, new_total, new_deposit)
+            writer = session.get(Writer, state.bundle.writer_id) if state.bundle.writer_id else None
+            state.payment.writer_compensation_amount = bundle_compensation(
+                state.bundle, writer, office_settings(session)
+            )
+            _refuse_compensation_below_payouts(state)
+
+        return self._write_bundle(ctx, bundle_id, change, action="bundle.reprice")
+
+    def set_compensation(self, ctx: OperatorContext, bundle_id: int, amount: Decimal | None) -> PaymentDetails:
+        """An admin fixes the writer's compensation for this bundle (``None`` goes back to the rules)."""
+        authorize(ctx, Action.SET_COMPENSATION)
+
+        def change(session: Session, state: BundleState) -> None:
+            state.bundle.compensation_override = (
+                None if amount is None else check_amount(amount, allow_zero=True, what="The compensation")
+            )
+            writer = session.get(Writer, state.bundle.writer_id) if state.bundle.writer_id else None
+            state.payment.writer_compensation_amount = bundle_compensation(
+                state.bundle, writer, office_settings(session)
+            )
+            _refuse_compensation_below_payouts(state)
+
+        return self._write_bundle(ctx, bundle_id, change, action="bundle.set_compensation")
 
     # ---- client payments -----------------------------------------------------------
 
@@ -293,7 +334,9 @@ class ClassPaymentService:
         """The seed's ``refresh_status``: recompute the summary from the ledger and schedule
         any writer payout that is due. Running it again changes nothing."""
         authorize(ctx, Action.REFRESH_STATUS)
-        return self._write_bundle(ctx, self._bundle_of_payment(payment_id), lambda s, st: None, action="payment.refresh")
+        return self._write_bundle(
+            ctx, self._bundle_of_payment(payment_id), lambda s, st: None, action="payment.refresh"
+        )
 
     update_payment_status = refresh_status
 
@@ -335,7 +378,7 @@ class ClassPaymentService:
     def get_payment_details(self, bundle_id: int) -> PaymentDetails:
         """The seed's bundle details. A bundle without a payment record gets one now."""
         with self.db.read() as session:
-            details = self._details(session, bundle_id)
+            details = views.details(session, bundle_id, self.currency(), self.clock.today())
         if details is not None:
             return details
         now, today = self.clock.now(), self.clock.today()
@@ -378,7 +421,7 @@ class ClassPaymentService:
                 query = query.where(ClassBundle.writer_id == catalog.find_writer(session, writer).id)
             if search:
                 query = query.where(_search_clause(search))
-            rows = session.execute(query.order_by(ClassBundle.id.desc()).limit(limit).offset(offset)).tuples().all()
+            rows = session.execute(query.order_by(ClassBundle.id.desc()).limit(limit).offset(offset)).all()
             return views.summaries(session, rows, self.currency(), today)
 
     def get_writer_class_payments(self, writer_ref: str | int) -> list[WriterClassPayment]:
@@ -496,6 +539,16 @@ class ClassPaymentService:
         )
 
 
+def _refuse_compensation_below_payouts(state: BundleState) -> None:
+    payment = state.payment
+    committed = payment.writer_paid_amount + payment.writer_scheduled_amount
+    if payment.writer_id is not None and payment.writer_compensation_amount < committed:
+        raise Refused(
+            f"The compensation would be {format_money(payment.writer_compensation_amount)}, less than the "
+            f"{format_money(committed)} already paid or scheduled to the writer; cancel a payout first."
+        )
+
+
 def _with_article(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
@@ -531,7 +584,7 @@ def _audit_summary(details: PaymentDetails) -> dict[str, object]:
 
 
 def describe_effect(allocations: list[Allocation], details: PaymentDetails, balance_before: Decimal) -> str:
-    """"installment 2 of 4 paid; balance 400.00 → 200.00"."""
+    """ "installment 2 of 4 paid; balance 400.00 → 200.00"."""
     by_number = {item.installment_number: item for item in details.installments}
     parts = []
     for allocation in allocations:

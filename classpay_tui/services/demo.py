@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,17 +16,60 @@ from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.schemas import BundleIn, PaymentIn, PlanIn, WriterIn
 
 FIRST_NAMES = (
-    "Amelia", "Noah", "Priya", "Mateo", "Chloe", "Kwame", "Sofia", "Liam", "Aisha", "Lucas",
-    "Hana", "Omar", "Grace", "Diego", "Freya", "Ravi", "Elena", "Jonah", "Mei", "Samuel",
+    "Amelia",
+    "Noah",
+    "Priya",
+    "Mateo",
+    "Chloe",
+    "Kwame",
+    "Sofia",
+    "Liam",
+    "Aisha",
+    "Lucas",
+    "Hana",
+    "Omar",
+    "Grace",
+    "Diego",
+    "Freya",
+    "Ravi",
+    "Elena",
+    "Jonah",
+    "Mei",
+    "Samuel",
 )
 LAST_NAMES = (
-    "Okafor", "Nguyen", "Schmidt", "Rossi", "Patel", "Garcia", "Kowalski", "Haddad", "Brown",
-    "Silva", "Tanaka", "Murphy", "Novak", "Cohen", "Larsen", "Mendes", "Ibrahim", "Walsh",
+    "Okafor",
+    "Nguyen",
+    "Schmidt",
+    "Rossi",
+    "Patel",
+    "Garcia",
+    "Kowalski",
+    "Haddad",
+    "Brown",
+    "Silva",
+    "Tanaka",
+    "Murphy",
+    "Novak",
+    "Cohen",
+    "Larsen",
+    "Mendes",
+    "Ibrahim",
+    "Walsh",
 )
 COURSES = (
-    "Academic Writing Essentials", "Research Paper Workshop", "Creative Nonfiction", "Thesis Coaching",
-    "Business English Writing", "Grant Proposal Writing", "Poetry Masterclass", "Technical Writing",
-    "College Application Essays", "Screenwriting Basics", "Copywriting Intensive", "Editing and Style",
+    "Academic Writing Essentials",
+    "Research Paper Workshop",
+    "Creative Nonfiction",
+    "Thesis Coaching",
+    "Business English Writing",
+    "Grant Proposal Writing",
+    "Poetry Masterclass",
+    "Technical Writing",
+    "College Application Essays",
+    "Screenwriting Basics",
+    "Copywriting Intensive",
+    "Editing and Style",
 )
 WRITERS = (
     ("jlee", "Jordan Lee", Decimal("60"), None),
@@ -46,7 +90,8 @@ class DemoCounts:
 def _writers(service: ClassPaymentService, ctx: OperatorContext) -> list[str]:
     names = []
     for username, name, percent, per_class in WRITERS:
-        try:
+        # A second demo run on the same database reuses its writers.
+        with contextlib.suppress(Conflict):
             service.add_writer(
                 ctx,
                 WriterIn(
@@ -57,8 +102,6 @@ def _writers(service: ClassPaymentService, ctx: OperatorContext) -> list[str]:
                     per_class=per_class,
                 ),
             )
-        except Conflict:
-            pass  # a second demo run on the same database reuses its writers
         names.append(username)
     return names
 
@@ -138,13 +181,19 @@ def _pay_history(
                 half = (item.amount / 2).quantize(Decimal("0.01"))
                 pay(half, min(today, item.due_date), installment_number=item.installment_number)
                 if rng.random() < 0.6:
-                    pay(item.amount - half, min(today, item.due_date + timedelta(days=5)),
-                        installment_number=item.installment_number)
+                    pay(
+                        item.amount - half,
+                        min(today, item.due_date + timedelta(days=5)),
+                        installment_number=item.installment_number,
+                    )
                 else:
                     break
             else:
-                pay(item.amount, min(today, item.due_date - timedelta(days=rng.randint(0, 3))),
-                    installment_number=item.installment_number)
+                pay(
+                    item.amount,
+                    min(today, item.due_date - timedelta(days=rng.randint(0, 3))),
+                    installment_number=item.installment_number,
+                )
         except ClasspayError:
             break
     return made

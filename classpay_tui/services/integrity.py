@@ -64,7 +64,9 @@ def _ledger_problems(session: Session) -> tuple[int, list[str], dict[int, Decima
         else:
             signed = amount
         if allocated != signed:
-            problems.append(f"payment {entry_id} on bundle {bundle_id}: allocations add up to {allocated:.2f}, not {signed:.2f}")
+            problems.append(
+                f"payment {entry_id} on bundle {bundle_id}: allocations add up to {allocated:.2f}, not {signed:.2f}"
+            )
     return checked, problems, refunds
 
 
@@ -89,7 +91,7 @@ def _installments(session: Session) -> dict[int, list[tuple[ClassPaymentInstallm
         .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
         .order_by(ClassInstallment.installment_number)
         .execution_options(yield_per=5000)
-    ).tuples()
+    )
     result: dict[int, list[tuple[ClassPaymentInstallment, ClassInstallment]]] = defaultdict(list)
     for link, installment in rows:
         result[link.class_payment_id].append((link, installment))
@@ -104,7 +106,7 @@ def _payout_sums(session: Session) -> dict[tuple[int, int, WriterPayoutStatus], 
             ClassWriterPayment.status,
             func.sum(ClassWriterPayment.amount),
         ).group_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.writer_id, ClassWriterPayment.status)
-    ).tuples()
+    )
     return {(payment_id, writer_id, status): total for payment_id, writer_id, status, total in rows}
 
 
@@ -123,7 +125,7 @@ def run_check(session: Session) -> CheckReport:
         .join(ClassBundle, ClassPayment.bundle_id == ClassBundle.id)
         .order_by(ClassBundle.id)
         .execution_options(yield_per=5000)
-    ).tuples()
+    )
     for payment, bundle in rows:
         bundles_checked += 1
         sums = allocated.get(payment.id, {})
@@ -142,36 +144,48 @@ def run_check(session: Session) -> CheckReport:
                 else InstallmentStatus.PENDING
             )
             where = f"bundle {bundle.id} installment {installment.installment_number}"
-            problems += filter(None, [
-                _compare(f"{where} paid amount", link.paid_amount, link_paid),
-                _compare(f"{where} status", link.status.value, expected_status.value),
-            ])
+            problems += filter(
+                None,
+                [
+                    _compare(f"{where} paid amount", link.paid_amount, link_paid),
+                    _compare(f"{where} status", link.status.value, expected_status.value),
+                ],
+            )
         if not links and bundle.total_amount > bundle.deposit_amount:
             balance = bundle.total_amount - bundle.deposit_amount
             slots.append(Slot(SlotKind.BALANCE, balance, sums.get((SlotKind.BALANCE, None), ZERO)))
         debt = BundleDebt(bundle.id, tuple(slots))
         for slot in slots:
             if slot.allocated < ZERO or slot.allocated > slot.amount:
-                problems.append(f"bundle {bundle.id}: {slot.describe()} holds {slot.allocated:.2f} of {slot.amount:.2f}")
+                problems.append(
+                    f"bundle {bundle.id}: {slot.describe()} holds {slot.allocated:.2f} of {slot.amount:.2f}"
+                )
         refunded = refunds.get(bundle.id, ZERO)
         summary = client_summary(debt, refunded=refunded, cancelled=bundle.status is BundleStatus.CANCELLED)
         paid_out = payouts.get((payment.id, payment.writer_id, WriterPayoutStatus.PAID), ZERO)
         scheduled = payouts.get((payment.id, payment.writer_id, WriterPayoutStatus.SCHEDULED), ZERO)
         where = f"bundle {bundle.id}"
-        problems += filter(None, [
-            _compare(f"{where} total", payment.total_amount, bundle.total_amount),
-            _compare(f"{where} deposit", payment.deposit_amount, bundle.deposit_amount),
-            _compare(f"{where} deposit_paid", payment.deposit_paid, summary.deposit_paid),
-            _compare(f"{where} amount paid", payment.amount_paid, summary.amount_paid),
-            _compare(f"{where} balance_remaining", payment.balance_remaining, summary.balance_remaining),
-            _compare(f"{where} refunded", payment.refunded_amount, refunded),
-            _compare(f"{where} client_payment_status", payment.client_payment_status.value, summary.client_payment_status.value),
-            _compare(f"{where} paid_installments", payment.paid_installments, summary.paid_installments),
-            _compare(f"{where} total_installments", payment.total_installments, summary.total_installments),
-            _compare(f"{where} writer", payment.writer_id, bundle.writer_id),
-            _compare(f"{where} writer_paid_amount", payment.writer_paid_amount, paid_out),
-            _compare(f"{where} writer scheduled", payment.writer_scheduled_amount, scheduled),
-        ])
+        problems += filter(
+            None,
+            [
+                _compare(f"{where} total", payment.total_amount, bundle.total_amount),
+                _compare(f"{where} deposit", payment.deposit_amount, bundle.deposit_amount),
+                _compare(f"{where} deposit_paid", payment.deposit_paid, summary.deposit_paid),
+                _compare(f"{where} amount paid", payment.amount_paid, summary.amount_paid),
+                _compare(f"{where} balance_remaining", payment.balance_remaining, summary.balance_remaining),
+                _compare(f"{where} refunded", payment.refunded_amount, refunded),
+                _compare(
+                    f"{where} client_payment_status",
+                    payment.client_payment_status.value,
+                    summary.client_payment_status.value,
+                ),
+                _compare(f"{where} paid_installments", payment.paid_installments, summary.paid_installments),
+                _compare(f"{where} total_installments", payment.total_installments, summary.total_installments),
+                _compare(f"{where} writer", payment.writer_id, bundle.writer_id),
+                _compare(f"{where} writer_paid_amount", payment.writer_paid_amount, paid_out),
+                _compare(f"{where} writer scheduled", payment.writer_scheduled_amount, scheduled),
+            ],
+        )
         if scheduled + paid_out > payment.writer_compensation_amount:
             problems.append(
                 f"{where}: {paid_out + scheduled:.2f} paid or scheduled to the writer, "

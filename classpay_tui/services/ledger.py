@@ -58,7 +58,7 @@ def load_state(session: Session, bundle: ClassBundle, payment: ClassPayment) -> 
             .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
             .where(ClassPaymentInstallment.class_payment_id == payment.id)
             .order_by(ClassInstallment.installment_number)
-        ).tuples()
+        )
     )
     allocations = session.execute(
         select(PaymentAllocation.slot, PaymentAllocation.payment_installment_id, PaymentAllocation.amount)
@@ -183,7 +183,7 @@ def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPaymen
                 ClassWriterPayment.writer_id == payment.writer_id,
             )
             .group_by(ClassWriterPayment.status)
-        ).tuples()
+        )
     }
     paid = sums.get(WriterPayoutStatus.PAID, ZERO)
     scheduled = sums.get(WriterPayoutStatus.SCHEDULED, ZERO)

@@ -18,6 +18,8 @@ class Action(enum.StrEnum):
     RECORD_PAYMENT = "record payments"
     REFRESH_STATUS = "refresh payment status"
     SCHEDULE_WRITER_PAYMENT = "schedule writer payments"
+    REPRICE_AFTER_PAYMENT = "change the price of a bundle that has received money"
+    SET_COMPENSATION = "set a bundle's writer compensation"
     CHECK = "run the integrity check"
 
 

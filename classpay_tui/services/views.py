@@ -68,7 +68,7 @@ def _installments(session: Session, payment_ids: Sequence[int], today: date) -> 
         .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
         .where(ClassPaymentInstallment.class_payment_id.in_(payment_ids))
         .order_by(ClassPaymentInstallment.class_payment_id, ClassInstallment.installment_number)
-    ).tuples()
+    )
     result: dict[int, list[InstallmentOut]] = defaultdict(list)
     for link, installment in rows:
         result[link.class_payment_id].append(
@@ -93,7 +93,7 @@ def _writer_payments(session: Session, payment_ids: Sequence[int]) -> dict[int, 
         .join(Writer, ClassWriterPayment.writer_id == Writer.id)
         .where(ClassWriterPayment.class_payment_id.in_(payment_ids))
         .order_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.id)
-    ).tuples()
+    )
     result: dict[int, list[WriterPaymentOut]] = defaultdict(list)
     for payout, username in rows:
         result[payout.class_payment_id].append(
@@ -178,7 +178,7 @@ def ledger(session: Session, bundle_id: int) -> list[LedgerEntryOut]:
         .outerjoin(installment, ClassPaymentInstallment.installment_id == installment.id)
         .where(OrderPayment.bundle_id == bundle_id)
         .order_by(PaymentAllocation.id)
-    ).tuples()
+    )
     allocations: dict[int, list[AllocationOut]] = defaultdict(list)
     for allocation, number in allocation_rows:
         allocations[allocation.order_payment_id].append(
@@ -204,7 +204,7 @@ def ledger(session: Session, bundle_id: int) -> list[LedgerEntryOut]:
 
 
 def details(session: Session, bundle_id: int, currency: str, today: date) -> PaymentDetails | None:
-    row = session.execute(summary_query().where(ClassPayment.bundle_id == bundle_id)).tuples().first()
+    row = session.execute(summary_query().where(ClassPayment.bundle_id == bundle_id)).first()
     if row is None:
         return None
     entries = ledger(session, bundle_id)
@@ -221,15 +221,13 @@ def details(session: Session, bundle_id: int, currency: str, today: date) -> Pay
     return PaymentDetails(**{**summary.__dict__, "installments": installments}, ledger=entries)
 
 
-def writer_class_payments(
-    session: Session, writer_id: int, today: date
-) -> list[WriterClassPayment]:
+def writer_class_payments(session: Session, writer_id: int, today: date) -> list[WriterClassPayment]:
     rows = session.execute(
         select(ClassPayment, ClassBundle)
         .join(ClassBundle, ClassPayment.bundle_id == ClassBundle.id)
         .where(ClassPayment.writer_id == writer_id)
         .order_by(ClassBundle.id.desc())
-    ).tuples().all()
+    ).all()
     ids = [payment.id for payment, _ in rows]
     installments = _installments(session, ids, today) if ids else {}
     payouts = _writer_payments(session, ids) if ids else {}
