@@ -260,6 +260,8 @@ class WriterBonus(Base):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     is_paid: Mapped[bool] = mapped_column(Boolean, default=False)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the payout it backs is cancelled: the bonus is then no longer owed.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ClassWriterPayment(Base):
@@ -284,6 +286,7 @@ class ClassWriterPayment(Base):
     bonus_id: Mapped[int | None] = mapped_column(ForeignKey("writer_bonuses.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class Operator(Base):

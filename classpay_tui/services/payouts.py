@@ -1,21 +1,30 @@
-"""Scheduling writer payouts, with the ``WriterBonus`` the older payroll reads."""
+"""Writer payouts: scheduling them (with the ``WriterBonus`` the older payroll reads),
+paying, cancelling, and taking back what a refund or reversal no longer covers.
+
+A payout that was paid is never undone here: what the writer received beyond what the
+client's money still covers shows as ``writer_owed_back`` for an admin to settle.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import ClassBundle, ClassPayment, ClassWriterPayment, OfficeSettings, WriterBonus
 from classpay_tui.domain.compensation import next_payout_day
-from classpay_tui.domain.money import ZERO
+from classpay_tui.domain.errors import Conflict, NotFound, Refused
+from classpay_tui.domain.money import ZERO, format_money
 from classpay_tui.domain.statuses import (
     ClientPaymentStatus,
+    PaymentMethod,
     PayoutMode,
     WriterPaymentType,
     WriterPayoutStatus,
 )
+from classpay_tui.services.ledger import covered_compensation
 
 
 def unscheduled_compensation(payment: ClassPayment) -> Decimal:
@@ -35,6 +44,8 @@ def schedule_payout(
     settings: OfficeSettings,
     now: datetime,
     today: date,
+    *,
+    scheduled_for: date | None = None,
 ) -> ClassWriterPayment:
     """One payout on the next payout day, and its bonus record. The caller recomputes the summary."""
     assert payment.writer_id is not None
@@ -54,7 +65,7 @@ def schedule_payout(
         amount=amount,
         payment_type=payment_type,
         status=WriterPayoutStatus.SCHEDULED,
-        scheduled_for=next_payout_day(today, settings.payout_weekday),
+        scheduled_for=scheduled_for or next_payout_day(today, settings.payout_weekday),
         bonus_id=bonus.id,
         created_at=now,
     )
@@ -72,13 +83,118 @@ def schedule_due_payouts(
     now: datetime,
     today: date,
 ) -> list[ClassWriterPayment]:
-    """Mode ``on_full_payment``: once the client has paid in full, schedule the writer's
-    unpaid compensation. Safe to call after every write: it schedules nothing twice."""
-    if payment.writer_id is None or payout_mode(bundle, settings) is not PayoutMode.ON_FULL_PAYMENT:
+    """Schedule what the payout mode says is due; safe after every write (nothing twice).
+
+    ``on_full_payment``: the unpaid compensation once the client has paid in full.
+    ``per_installment``: the share of the compensation that collected money covers, so the
+    shares of a fully paid bundle add up to the compensation to the cent.
+    """
+    if payment.writer_id is None:
         return []
-    if payment.client_payment_status is not ClientPaymentStatus.PAID:
+    mode = payout_mode(bundle, settings)
+    if mode is PayoutMode.PER_INSTALLMENT:
+        target, kind = covered_compensation(payment), WriterPaymentType.INSTALLMENT
+    elif payment.client_payment_status is ClientPaymentStatus.PAID:
+        target, kind = payment.writer_compensation_amount, WriterPaymentType.FULL
+    else:
         return []
-    amount = unscheduled_compensation(payment)
+    amount = min(
+        target - payment.writer_paid_amount - payment.writer_scheduled_amount, unscheduled_compensation(payment)
+    )
     if amount <= ZERO:
         return []
-    return [schedule_payout(session, payment, amount, WriterPaymentType.FULL, settings, now, today)]
+    return [schedule_payout(session, payment, amount, kind, settings, now, today)]
+
+
+def scheduled_payouts(session: Session, payment: ClassPayment) -> list[ClassWriterPayment]:
+    return list(
+        session.scalars(
+            select(ClassWriterPayment)
+            .where(
+                ClassWriterPayment.class_payment_id == payment.id,
+                ClassWriterPayment.writer_id == payment.writer_id,
+                ClassWriterPayment.status == WriterPayoutStatus.SCHEDULED,
+            )
+            .order_by(ClassWriterPayment.id.desc())
+        )
+    )
+
+
+def cancel(session: Session, payout: ClassWriterPayment, now: datetime, reason: str) -> None:
+    payout.status = WriterPayoutStatus.CANCELLED
+    payout.cancelled_at = now
+    payout.cancel_reason = reason[:200]
+    if payout.bonus_id is not None:
+        bonus = session.get(WriterBonus, payout.bonus_id)
+        if bonus is not None:
+            bonus.cancelled_at = now
+
+
+def take_back_uncovered(
+    session: Session, payment: ClassPayment, settings: OfficeSettings, now: datetime, today: date, why: str
+) -> list[ClassWriterPayment]:
+    """After money went back to the client: scheduled payouts beyond what collected money
+    still covers are cancelled, latest first; one that is only partly uncovered is cancelled
+    and rescheduled for the covered part, on the same day. Paid payouts are left alone."""
+    allowed = max(ZERO, covered_compensation(payment) - payment.writer_paid_amount)
+    excess = payment.writer_scheduled_amount - allowed
+    changed = []
+    for payout in scheduled_payouts(session, payment):
+        if excess <= ZERO:
+            break
+        cancel(session, payout, now, why)
+        payment.writer_scheduled_amount -= payout.amount
+        changed.append(payout)
+        keep = payout.amount - excess
+        excess -= payout.amount
+        if keep > ZERO:
+            changed.append(
+                schedule_payout(
+                    session,
+                    payment,
+                    keep,
+                    WriterPaymentType.PARTIAL,
+                    settings,
+                    now,
+                    today,
+                    scheduled_for=payout.scheduled_for,
+                )
+            )
+    return changed
+
+
+def get_payout(session: Session, payout_id: int) -> ClassWriterPayment:
+    payout = session.get(ClassWriterPayment, payout_id)
+    if payout is None:
+        raise NotFound(f"There is no writer payout {payout_id}.")
+    return payout
+
+
+def mark_paid(
+    session: Session, payout: ClassWriterPayment, reference: str, method: PaymentMethod, at: datetime
+) -> None:
+    if payout.status is WriterPayoutStatus.CANCELLED:
+        raise Refused(f"Writer payout {payout.id} was cancelled and cannot be paid.")
+    if payout.status is WriterPayoutStatus.PAID:
+        raise Refused(f"Writer payout {payout.id} is already paid (reference {payout.reference}).")
+    clash = session.scalar(select(ClassWriterPayment.id).where(ClassWriterPayment.reference == reference))
+    if clash is not None:
+        raise Conflict(f"Reference {reference} was already used for writer payout {clash}; use a new reference.")
+    payout.status = WriterPayoutStatus.PAID
+    payout.paid_at = at
+    payout.reference = reference
+    payout.method = method
+    if payout.bonus_id is not None:
+        bonus = session.get(WriterBonus, payout.bonus_id)
+        if bonus is not None:
+            bonus.is_paid, bonus.paid_at = True, at
+
+
+def refuse_cancel(payout: ClassWriterPayment) -> None:
+    if payout.status is WriterPayoutStatus.PAID:
+        raise Refused(
+            f"Writer payout {payout.id} of {format_money(payout.amount)} is already paid; "
+            "a paid payout is never undone."
+        )
+    if payout.status is WriterPayoutStatus.CANCELLED:
+        raise Refused(f"Writer payout {payout.id} is already cancelled.")

@@ -1,0 +1,106 @@
+"""Reads: payment details, lists and the writer dashboard, and the integrity check."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_
+
+from classpay_tui.db.models import (
+    ClassBundle,
+    ClassPayment,
+    Client,
+    Writer,
+)
+from classpay_tui.domain.errors import InvalidInput
+from classpay_tui.domain.statuses import ClientPaymentStatus
+from classpay_tui.services import catalog, views
+from classpay_tui.services.core import ServiceCore
+from classpay_tui.services.integrity import run_check
+from classpay_tui.services.records import (
+    create_payment_record,
+    get_bundle,
+    payment_record,
+)
+from classpay_tui.services.schemas import (
+    CheckReport,
+    PaymentDetails,
+    PaymentSummary,
+    WriterClassPayment,
+)
+
+MAX_PAGE = 500
+LIST_STATUSES = {status.value for status in ClientPaymentStatus} | {"overdue"}
+
+
+class ReadOperations(ServiceCore):
+    def get_payment_details(self, bundle_id: int) -> PaymentDetails:
+        """The seed's bundle details. A bundle without a payment record gets one now."""
+        with self.db.read() as session:
+            details = views.details(session, bundle_id, self.currency(), self.clock.today())
+        if details is not None:
+            return details
+        now, today = self.clock.now(), self.clock.today()
+        with self.db.write() as session:
+            bundle = get_bundle(session, bundle_id, lock=True)
+            if payment_record(session, bundle_id) is None:
+                create_payment_record(session, bundle, now, today)
+            return self._details(session, bundle_id)
+
+    def get_payment_record(self, payment_id: int) -> PaymentDetails:
+        return self.get_payment_details(self._bundle_of_payment(payment_id))
+
+    def list_payments(
+        self,
+        *,
+        status: str | None = None,
+        writer: str | int | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[PaymentSummary]:
+        """Newest bundle first, filtered in SQL."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"The limit must be between 1 and {MAX_PAGE}, not {limit}.")
+        if offset < 0:
+            raise InvalidInput("The offset cannot be negative.")
+        if status is not None and status not in LIST_STATUSES:
+            raise InvalidInput(f"{status!r} is not a status; use one of {', '.join(sorted(LIST_STATUSES))}.")
+        today = self.clock.today()
+        with self.db.read() as session:
+            query = views.summary_query()
+            if status == "overdue":
+                query = query.where(
+                    ClassPayment.next_due_date < today,
+                    ClassPayment.client_payment_status.not_in(views.SETTLED),
+                )
+            elif status is not None:
+                query = query.where(ClassPayment.client_payment_status == ClientPaymentStatus(status))
+            if writer is not None:
+                query = query.where(ClassBundle.writer_id == catalog.find_writer(session, writer).id)
+            if search:
+                query = query.where(_search_clause(search))
+            rows = session.execute(query.order_by(ClassBundle.id.desc()).limit(limit).offset(offset)).all()
+            return views.summaries(session, rows, self.currency(), today)
+
+    def get_writer_class_payments(self, writer_ref: str | int) -> list[WriterClassPayment]:
+        """The seed's writer dashboard: the writer's bundles, without client amounts."""
+        with self.db.read() as session:
+            writer = catalog.find_writer(session, writer_ref)
+            return views.writer_class_payments(session, writer.id, self.clock.today())
+
+    def check(self) -> CheckReport:
+        """Prove every stored summary equals the ledger and the audit chain is unbroken."""
+        with self.db.read() as session:
+            return run_check(session)
+
+
+def _search_clause(text: str):  # type: ignore[no-untyped-def]
+    term = text.strip()
+    pattern = f"%{term.lower()}%"
+    clauses = [
+        func.lower(Client.name).like(pattern),
+        func.lower(ClassBundle.title).like(pattern),
+        func.lower(Writer.username).like(pattern),
+    ]
+    if term.isdigit():
+        clauses.append(ClassBundle.id == int(term))
+    return or_(*clauses)

@@ -1,0 +1,67 @@
+"""Creating and upgrading the database, and who is acting."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from classpay_tui.db.migrate import current_revision, head_revision, upgrade_to_head
+from classpay_tui.db.models import (
+    OfficeSettings,
+    Operator,
+)
+from classpay_tui.domain.compensation import DEFAULT_RULE, parse_weekday
+from classpay_tui.domain.errors import InvalidInput, NotFound, Refused
+from classpay_tui.domain.statuses import PayoutMode, Role
+from classpay_tui.services.context import OperatorContext
+from classpay_tui.services.core import ServiceCore
+
+
+class SetupOperations(ServiceCore):
+    def initialize(self, currency: str = "USD", payout_day: str = "friday") -> bool:
+        """Create or upgrade the schema; settings are written only on a new database.
+
+        Returns True when the database was new.
+        """
+        currency_code = currency.strip().upper()
+        if len(currency_code) != 3 or not currency_code.isalpha():
+            raise InvalidInput(f"{currency!r} is not a three-letter currency code such as USD or EUR.")
+        weekday = parse_weekday(payout_day)
+        upgrade_to_head(self.db.engine)
+        with self.db.write() as session:
+            if session.get(OfficeSettings, 1) is not None:
+                return False
+            session.add(
+                OfficeSettings(
+                    id=1,
+                    currency=currency_code,
+                    payout_weekday=weekday,
+                    payout_mode=PayoutMode.ON_FULL_PAYMENT,
+                    default_rule_kind=DEFAULT_RULE.kind,
+                    default_rule_value=DEFAULT_RULE.value,
+                )
+            )
+            return True
+
+    def require_current_schema(self) -> None:
+        """Refuse to work on a database that was never set up or needs an upgrade."""
+        current, head = current_revision(self.db.engine), head_revision()
+        where = self.db.describe()
+        if current is None:
+            raise NotFound(f"The database {where} has not been set up; run `classpay init`.")
+        if current != head:
+            raise Refused(
+                f"The database {where} is at schema {current}, not {head}; run `classpay init` to upgrade it."
+            )
+
+    def operator(self, login: str) -> OperatorContext:
+        """Who is acting. Every operator acts as admin until roles are enforced; the
+        first admin is recorded at ``init`` so the operators table is already in place."""
+        return OperatorContext(login=login, role=Role.ADMIN)
+
+    def add_first_admin(self, login: str) -> bool:
+        """Make ``login`` the first admin of a database that has no operators yet."""
+        with self.db.write() as session:
+            if session.scalar(select(func.count()).select_from(Operator)):
+                return False
+            session.add(Operator(login=login, role=Role.ADMIN, active=True, created_at=self.clock.now()))
+            return True
