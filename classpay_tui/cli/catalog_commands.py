@@ -45,7 +45,9 @@ def writers_add(
         try:
             percent_value = Decimal(percent.strip().rstrip("%"))
         except InvalidOperation:
-            raise InvalidInput(f"{percent!r} is not a percentage; type something like 60 or 62.5.") from None
+            percent_value = None
+        if percent_value is None or not percent_value.is_finite():
+            raise InvalidInput(f"{percent!r} is not a percentage; type something like 60 or 62.5.")
     writer = runtime.service().add_writer(
         runtime.operator(),
         WriterIn(
@@ -136,8 +138,8 @@ def bundles_add(
             client_name=client_name,
             title=title,
             number_of_classes=number_of_classes,
-            total_amount=total,
-            deposit_amount=deposit,
+            total_amount=parse_amount(total, what="The total"),
+            deposit_amount=parse_amount(deposit, allow_zero=True, what="The deposit"),
             plan=plan,
             writer=writer,
             start_date=start_date.date() if start_date else None,

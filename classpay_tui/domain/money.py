@@ -29,7 +29,10 @@ def to_money(value: Decimal | int | str) -> Decimal:
         raise InvalidInput(f"{value!r} is not an amount.") from None
     if not amount.is_finite():
         raise InvalidInput("An amount must be a finite number.")
-    quantized = amount.quantize(CENT)
+    try:
+        quantized = amount.quantize(CENT)
+    except InvalidOperation:
+        raise InvalidInput(f"{amount} is too large to be an amount.") from None
     if quantized != amount:
         raise InvalidInput(f"{amount} has more than two decimal places.")
     return quantized
@@ -51,9 +54,10 @@ def parse_amount(text: str, *, allow_zero: bool = False, what: str = "Amount") -
     number = match.group("number").replace(",", "")
     if "." in number and len(number.split(".", 1)[1]) > 2:
         raise InvalidInput(f"{what} {cleaned} has more than two decimal places.")
-    amount = Decimal(number).quantize(CENT)
+    amount = Decimal(number)
     if amount > MAX_AMOUNT:
         raise InvalidInput(f"{what} {cleaned} is over the limit of {format_money(MAX_AMOUNT)}.")
+    amount = amount.quantize(CENT)
     if amount == ZERO and not allow_zero:
         raise InvalidInput(f"{what} must be more than 0.00.")
     return amount

@@ -63,6 +63,10 @@ def even_plan(balance: Decimal, count: int, first_due: date, every: Frequency) -
         raise InvalidInput(f"A plan can have at most {MAX_INSTALLMENTS} installments, not {count}.")
     if to_money(balance) == ZERO:
         raise InvalidInput("There is no balance to split into installments: the deposit covers the total.")
+    if count >= 1 and to_money(balance) < CENT * count:
+        raise InvalidInput(
+            f"A balance of {format_money(balance)} cannot be split into {count} installments of at least 0.01."
+        )
     amounts = split_evenly(balance, count)
     return [
         PlannedInstallment(number, amount, due)

@@ -20,7 +20,7 @@ from classpay_tui.services import views
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import Clock, OperatorContext
 from classpay_tui.services.ledger import BundleState, load_state, recompute_client, recompute_writer
-from classpay_tui.services.payouts import schedule_due_payouts
+from classpay_tui.services.payouts import schedule_due_payouts, take_back_uncovered
 from classpay_tui.services.records import (
     get_bundle,
     locked_state,
@@ -70,13 +70,20 @@ class ServiceCore:
         # Noon UTC keeps the calendar date the same in every office time zone.
         return datetime.combine(received_on, time(12, 0), tzinfo=UTC)
 
-    def _settle(self, session: Session, state: BundleState) -> BundleState:
-        """Recompute the summary from the ledger and schedule a writer payout if one is due."""
+    def _settle(self, session: Session, state: BundleState, *, take_back: str | None = None) -> BundleState:
+        """Recompute the summary from the ledger and schedule a writer payout if one is due.
+
+        ``take_back`` (why money went back to the client) also cancels scheduled payouts
+        that collected money no longer covers.
+        """
         now, today = self.clock.now(), self.clock.today()
+        settings = office_settings(session)
         state = load_state(session, state.bundle, state.payment)
         recompute_client(session, state, today)
         recompute_writer(session, state.bundle, state.payment)
-        schedule_due_payouts(session, state.bundle, state.payment, office_settings(session), now, today)
+        if take_back is not None:
+            take_back_uncovered(session, state.payment, settings, now, today, f"no longer covered after {take_back}")
+        schedule_due_payouts(session, state.bundle, state.payment, settings, now, today)
         recompute_writer(session, state.bundle, state.payment)
         state.payment.updated_at = now
         session.flush()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,16 +18,19 @@ from classpay_tui.db.models import (
 from classpay_tui.domain.allocation import (
     Allocation,
     SlotKind,
+    allocate_refund,
     allocate_to_bundle,
     allocate_to_deposit,
     allocate_to_installment,
 )
-from classpay_tui.domain.errors import Conflict, InvalidInput, NotFound
+from classpay_tui.domain.errors import Conflict, InvalidInput, NotFound, Refused
 from classpay_tui.domain.money import ZERO, format_money
-from classpay_tui.domain.statuses import PaymentKind
+from classpay_tui.domain.statuses import PaymentKind, PaymentMethod
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore, audit_summary
+from classpay_tui.services.corrections import reversal_allocations
+from classpay_tui.services.ledger import BundleState
 from classpay_tui.services.permissions import Action, authorize
 from classpay_tui.services.records import (
     add_allocations,
@@ -36,6 +42,23 @@ from classpay_tui.services.schemas import (
     PaymentResult,
 )
 from classpay_tui.services.text import clean_text
+
+
+@dataclass(frozen=True)
+class EntryRequest:
+    """One ledger entry to write, already validated."""
+
+    kind: PaymentKind
+    amount: Decimal
+    method: PaymentMethod
+    reference: str
+    received_at: datetime
+    note: str | None = None
+    target_installment: int | None = None
+    reverses_id: int | None = None
+
+
+Allocate = Callable[[BundleState], list[Allocation]]
 
 
 class PaymentOperations(ServiceCore):
@@ -54,9 +77,6 @@ class PaymentOperations(ServiceCore):
         if deposit and installment_number is not None:
             raise InvalidInput("A payment goes to the deposit or to one installment, not both.")
         amount = data.checked_amount()
-        reference = clean_text(data.reference, "The reference", max_length=100)
-        note = clean_text(data.note, "The note", max_length=2000, required=False)
-        received_at = self._received_at(data.received_on)
         if deposit:
             kind = PaymentKind.DEPOSIT
         elif installment_number is not None:
@@ -64,58 +84,60 @@ class PaymentOperations(ServiceCore):
         else:
             kind = PaymentKind.PAYMENT
 
-        def record(session: Session) -> PaymentResult:
-            now, today = self.clock.now(), self.clock.today()
-            state = locked_state(session, bundle_id, now, today)
-            existing = session.scalar(select(OrderPayment).where(OrderPayment.reference == reference))
-            if existing is not None:
-                return self._replay(session, existing, bundle_id, amount, kind, installment_number)
-            balance_before = state.payment.balance_remaining
+        def allocate(state: BundleState) -> list[Allocation]:
             if deposit:
-                allocations = allocate_to_deposit(state.debt, amount)
-            elif installment_number is not None:
-                allocations = allocate_to_installment(state.debt, installment_number, amount)
-            else:
-                allocations = allocate_to_bundle(state.debt, amount)
-            entry = OrderPayment(
-                bundle_id=bundle_id,
-                kind=kind,
-                amount=amount,
-                method=data.method,
-                reference=reference,
-                target_installment=installment_number,
-                received_at=received_at,
-                recorded_at=now,
-                recorded_by=ctx.login,
-                note=note,
+                return allocate_to_deposit(state.debt, amount)
+            if installment_number is not None:
+                return allocate_to_installment(state.debt, installment_number, amount)
+            return allocate_to_bundle(state.debt, amount)
+
+        request = self._entry_request(kind, amount, data, target_installment=installment_number)
+        return self._write_retrying(lambda session: self._record_entry(session, ctx, bundle_id, request, allocate))
+
+    def refund(self, ctx: OperatorContext, bundle_id: int, data: PaymentIn) -> PaymentResult:
+        """Money returned to the client (admin): it un-pays installments latest first, the
+        deposit last, and takes back writer payouts that collected money no longer covers."""
+        authorize(ctx, Action.REFUND)
+        amount = data.checked_amount()
+        request = self._entry_request(PaymentKind.REFUND, amount, data)
+        return self._write_retrying(
+            lambda session: self._record_entry(
+                session, ctx, bundle_id, request, lambda state: allocate_refund(state.debt, amount)
             )
-            session.add(entry)
-            session.flush()
-            add_allocations(session, entry, state.payment, allocations, state)
-            state = self._settle(session, state)
-            details = self._details(session, bundle_id)
-            effect = describe_effect(allocations, details, balance_before)
-            payment_out = next(item for item in details.ledger if item.id == entry.id)
-            record_event(
+        )
+
+    def reverse_payment(self, ctx: OperatorContext, payment_id: int, reason: str) -> PaymentResult:
+        """Undo one recorded ledger entry with a reversal entry (admin). The original stays."""
+        authorize(ctx, Action.REVERSE)
+        why = clean_text(reason, "The reason for the reversal", max_length=500)
+
+        def reverse(session: Session) -> PaymentResult:
+            original = session.get(OrderPayment, payment_id)
+            if original is None:
+                raise NotFound(f"There is no payment {payment_id}.")
+            if original.kind is PaymentKind.REVERSAL:
+                raise Refused(f"Payment {payment_id} is itself a reversal and cannot be reversed.")
+            earlier = session.scalar(select(OrderPayment.id).where(OrderPayment.reverses_id == payment_id))
+            if earlier is not None:
+                raise Refused(f"Payment {payment_id} was already reversed by payment {earlier}.")
+            request = EntryRequest(
+                kind=PaymentKind.REVERSAL,
+                amount=original.amount,
+                method=original.method,
+                reference=f"REV-{original.id}",
+                received_at=self.clock.now(),
+                note=why,
+                reverses_id=original.id,
+            )
+            return self._record_entry(
                 session,
                 ctx,
-                now,
-                f"payment.{kind.value}",
-                "bundle",
-                bundle_id,
-                before={"balance_remaining": str(balance_before)},
-                after={"payment": payment_out.model_dump(mode="json"), **audit_summary(details)},
-            )
-            return PaymentResult(
-                created=True,
-                payment=payment_out,
-                effect=effect,
-                balance_before=balance_before,
-                balance_after=details.balance_remaining,
-                details=details,
+                original.bundle_id,
+                request,
+                lambda state: reversal_allocations(session, state, original),
             )
 
-        return self._write_retrying(record)
+        return self._write_retrying(reverse)
 
     def record_installment_payment(self, ctx: OperatorContext, installment_id: int, data: PaymentIn) -> PaymentResult:
         """The seed's method: pay one installment (by its id, as in the details JSON)."""
@@ -130,21 +152,83 @@ class PaymentOperations(ServiceCore):
         """A fresh reference the operator can keep or overwrite."""
         return f"B{bundle_id}-{self.clock.today():%Y%m%d}-{secrets.token_hex(2).upper()}"
 
+    def _entry_request(
+        self, kind: PaymentKind, amount: Decimal, data: PaymentIn, *, target_installment: int | None = None
+    ) -> EntryRequest:
+        return EntryRequest(
+            kind=kind,
+            amount=amount,
+            method=data.method,
+            reference=clean_text(data.reference, "The reference", max_length=100) or "",
+            received_at=self._received_at(data.received_on),
+            note=clean_text(data.note, "The note", max_length=2000, required=False),
+            target_installment=target_installment,
+        )
+
+    def _record_entry(
+        self, session: Session, ctx: OperatorContext, bundle_id: int, request: EntryRequest, allocate: Allocate
+    ) -> PaymentResult:
+        """Lock the bundle, write the entry and its allocations, recompute, schedule or take
+        back writer payouts, and audit — all in the caller's one transaction."""
+        now, today = self.clock.now(), self.clock.today()
+        state = locked_state(session, bundle_id, now, today)
+        existing = session.scalar(select(OrderPayment).where(OrderPayment.reference == request.reference))
+        if existing is not None:
+            return self._replay(session, existing, bundle_id, request)
+        balance_before = state.payment.balance_remaining
+        allocations = allocate(state)
+        entry = OrderPayment(
+            bundle_id=bundle_id,
+            kind=request.kind,
+            amount=request.amount,
+            method=request.method,
+            reference=request.reference,
+            target_installment=request.target_installment,
+            received_at=request.received_at,
+            recorded_at=now,
+            recorded_by=ctx.login,
+            note=request.note,
+            reverses_id=request.reverses_id,
+        )
+        session.add(entry)
+        session.flush()
+        add_allocations(session, entry, state.payment, allocations, state)
+        money_went_back = request.kind is PaymentKind.REFUND or any(a.amount < ZERO for a in allocations)
+        self._settle(session, state, take_back=f"{request.kind.value} {request.reference}" if money_went_back else None)
+        details = self._details(session, bundle_id)
+        payment_out = next(item for item in details.ledger if item.id == entry.id)
+        record_event(
+            session,
+            ctx,
+            now,
+            f"payment.{request.kind.value}",
+            "bundle",
+            bundle_id,
+            before={"balance_remaining": str(balance_before)},
+            after={"payment": payment_out.model_dump(mode="json"), **audit_summary(details)},
+        )
+        return PaymentResult(
+            created=True,
+            payment=payment_out,
+            effect=describe_effect(request.kind, allocations, details, balance_before),
+            balance_before=balance_before,
+            balance_after=details.balance_remaining,
+            details=details,
+        )
+
     def _replay(
         self,
         session: Session,
         existing: OrderPayment,
         bundle_id: int,
-        amount: Decimal,
-        kind: PaymentKind,
-        installment_number: int | None,
+        request: EntryRequest,
     ) -> PaymentResult:
         """A reference already recorded: the same payment again is a safe retry, anything else a conflict."""
         same = (
             existing.bundle_id == bundle_id
-            and existing.amount == amount
-            and existing.kind is kind
-            and existing.target_installment == installment_number
+            and existing.amount == request.amount
+            and existing.kind is request.kind
+            and existing.target_installment == request.target_installment
         )
         if not same:
             raise Conflict(
@@ -167,23 +251,29 @@ def _with_article(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
-def describe_effect(allocations: list[Allocation], details: PaymentDetails, balance_before: Decimal) -> str:
-    """ "installment 2 of 4 paid; balance 400.00 → 200.00"."""
+def describe_effect(
+    kind: PaymentKind, allocations: list[Allocation], details: PaymentDetails, balance_before: Decimal
+) -> str:
+    """What an entry did, for people: "installment 2 of 4 paid; balance 400.00 → 200.00"."""
     by_number = {item.installment_number: item for item in details.installments}
-    parts = []
+    parts = [] if kind in (PaymentKind.DEPOSIT, PaymentKind.INSTALLMENT, PaymentKind.PAYMENT) else [kind.value]
     for allocation in allocations:
         slot = allocation.slot
         if slot.kind is SlotKind.INSTALLMENT:
-            item = by_number[slot.number]
             name = f"installment {slot.number} of {details.total_installments}"
-            if item.is_paid:
-                parts.append(f"{name} paid")
-            else:
-                parts.append(f"{format_money(allocation.amount)} to {name} ({format_money(item.remaining)} still owed)")
+            item = by_number[slot.number]
+            done, owed = item.is_paid, item.remaining
         elif slot.kind is SlotKind.DEPOSIT:
-            owed = details.deposit_amount - details.deposit_paid
-            parts.append("deposit paid" if owed == ZERO else f"{format_money(allocation.amount)} to the deposit")
+            name, owed = "the deposit", details.deposit_amount - details.deposit_paid
+            done = owed == ZERO
         else:
-            parts.append(f"{format_money(allocation.amount)} to the balance")
+            name, owed = "the balance", details.balance_remaining
+            done = owed == ZERO
+        if allocation.amount < ZERO:
+            parts.append(f"{format_money(-allocation.amount)} taken back from {name}")
+        elif done:
+            parts.append(f"{name.removeprefix('the ')} paid")
+        else:
+            parts.append(f"{format_money(allocation.amount)} to {name} ({format_money(owed)} still owed)")
     parts.append(f"balance {format_money(balance_before)} → {format_money(details.balance_remaining)}")
     return "; ".join(parts)

@@ -20,6 +20,11 @@ class Action(enum.StrEnum):
     SCHEDULE_WRITER_PAYMENT = "schedule writer payments"
     REPRICE_AFTER_PAYMENT = "change the price of a bundle that has received money"
     SET_COMPENSATION = "set a bundle's writer compensation"
+    REFUND = "refund a client"
+    REVERSE = "reverse a payment"
+    MANAGE_PAYOUTS = "pay, cancel or run writer payouts"
+    SET_PAYOUT_MODE = "change the payout mode"
+    READ_PAYOUTS = "read writer payouts"
     CHECK = "run the integrity check"
 
 
@@ -29,6 +34,7 @@ _STAFF = {
     Action.ADD_WRITER,
     Action.ASSIGN_WRITER,
     Action.RECORD_PAYMENT,
+    Action.READ_PAYOUTS,
     Action.CHECK,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, or_
 
 from classpay_tui.db.models import (
@@ -29,6 +31,15 @@ from classpay_tui.services.schemas import (
 
 MAX_PAGE = 500
 LIST_STATUSES = {status.value for status in ClientPaymentStatus} | {"overdue"}
+# Sort orders of ``list_payments``, all on stored summary columns.
+LIST_ORDERS: dict[str, Any] = {
+    "id": ClassBundle.id,
+    "balance": ClassPayment.balance_remaining,
+    "paid": ClassPayment.amount_paid,
+    "due": ClassPayment.next_due_date,
+    "client": func.lower(Client.name),
+}
+DEFAULT_ORDER = "-id"
 
 
 class ReadOperations(ServiceCore):
@@ -56,12 +67,16 @@ class ReadOperations(ServiceCore):
         search: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        order: str = DEFAULT_ORDER,
     ) -> list[PaymentSummary]:
-        """Newest bundle first, filtered in SQL."""
+        """Newest bundle first, or by ``order`` (a key of :data:`LIST_ORDERS`, ``-`` in front
+        for descending; ties newest first), filtered and sorted in SQL."""
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"The limit must be between 1 and {MAX_PAGE}, not {limit}.")
         if offset < 0:
             raise InvalidInput("The offset cannot be negative.")
+        if order.removeprefix("-") not in LIST_ORDERS:
+            raise InvalidInput(f"{order!r} is not a sort order; use one of {', '.join(LIST_ORDERS)}, - for descending.")
         if status is not None and status not in LIST_STATUSES:
             raise InvalidInput(f"{status!r} is not a status; use one of {', '.join(sorted(LIST_STATUSES))}.")
         today = self.clock.today()
@@ -78,7 +93,7 @@ class ReadOperations(ServiceCore):
                 query = query.where(ClassBundle.writer_id == catalog.find_writer(session, writer).id)
             if search:
                 query = query.where(_search_clause(search))
-            rows = session.execute(query.order_by(ClassBundle.id.desc()).limit(limit).offset(offset)).all()
+            rows = session.execute(query.order_by(*_order_by(order)).limit(limit).offset(offset)).all()
             return views.summaries(session, rows, self.currency(), today)
 
     def get_writer_class_payments(self, writer_ref: str | int) -> list[WriterClassPayment]:
@@ -91,6 +106,17 @@ class ReadOperations(ServiceCore):
         """Prove every stored summary equals the ledger and the audit chain is unbroken."""
         with self.db.read() as session:
             return run_check(session)
+
+
+def _order_by(order: str) -> list[Any]:
+    """``balance`` ascending, ``-balance`` descending; no due date sorts last; ties by
+    bundle id, newest first, so pages never skip or repeat a bundle."""
+    name = order.removeprefix("-")
+    column = LIST_ORDERS[name]
+    key = column.desc() if order.startswith("-") else column.asc()
+    if name == "due":
+        key = key.nulls_last()
+    return [key] if name == "id" else [key, ClassBundle.id.desc()]
 
 
 def _search_clause(text: str):  # type: ignore[no-untyped-def]

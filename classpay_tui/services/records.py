@@ -33,6 +33,7 @@ from classpay_tui.domain.statuses import (
     PaymentKind,
     WriterPaymentStatus,
 )
+from classpay_tui.services.corrections import reversal_allocations
 from classpay_tui.services.ledger import BundleState, load_state, recompute_client, recompute_writer
 
 
@@ -148,7 +149,10 @@ def _link_existing_payments(session: Session, bundle: ClassBundle, payment: Clas
     ).all()
     for entry in orphans:
         debt = load_state(session, bundle, payment).debt
-        if entry.kind is PaymentKind.REFUND:
+        if entry.kind is PaymentKind.REVERSAL and entry.reverses_id is not None:
+            original = session.get(OrderPayment, entry.reverses_id)
+            allocations = reversal_allocations(session, load_state(session, bundle, payment), original)
+        elif entry.kind is PaymentKind.REFUND:
             allocations = allocate_refund(debt, entry.amount)
         elif entry.kind is PaymentKind.INSTALLMENT and entry.target_installment:
             allocations = allocate_to_installment(debt, entry.target_installment, entry.amount)

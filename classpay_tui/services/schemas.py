@@ -120,6 +120,25 @@ class WriterPaymentOut(Schema):
     writer_id: int
     writer_username: str
     bonus_id: int | None
+    bundle_id: int
+    payment_record_id: int
+    method: PaymentMethod | None = None
+    cancel_reason: str | None = None
+
+
+class WriterTotals(Schema):
+    """One writer's position across all their bundles."""
+
+    writer_id: int
+    username: str
+    display_name: str
+    active: bool
+    bundles: int
+    compensation: Money
+    paid: Money
+    scheduled: Money
+    owed_back: Money
+    unscheduled: Money
 
 
 class AllocationOut(Schema):
@@ -223,6 +242,7 @@ class WriterClassPayment(Schema):
     number_of_classes: int
     payment_progress: Progress
     client_payment_status: ClientPaymentStatus
+    is_current_writer: bool
     writer_compensation_amount: Money
     writer_paid_amount: Money
     writer_scheduled_amount: Money

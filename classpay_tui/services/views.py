@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from classpay_tui.db.models import (
@@ -21,8 +22,9 @@ from classpay_tui.db.models import (
     PaymentAllocation,
     Writer,
 )
-from classpay_tui.domain.money import progress
-from classpay_tui.domain.statuses import ClientPaymentStatus, InstallmentStatus
+from classpay_tui.domain.compensation import writer_payment_status
+from classpay_tui.domain.money import ZERO, progress
+from classpay_tui.domain.statuses import ClientPaymentStatus, InstallmentStatus, WriterPayoutStatus
 from classpay_tui.services.schemas import (
     AllocationOut,
     InstallmentOut,
@@ -32,6 +34,7 @@ from classpay_tui.services.schemas import (
     WriterClassPayment,
     WriterInstallmentOut,
     WriterPaymentOut,
+    WriterTotals,
 )
 
 SETTLED = (ClientPaymentStatus.PAID, ClientPaymentStatus.CANCELLED, ClientPaymentStatus.REFUNDED)
@@ -87,29 +90,42 @@ def _installments(session: Session, payment_ids: Sequence[int], today: date) -> 
     return result
 
 
+def payout_query() -> Select[tuple[ClassWriterPayment, str, int]]:
+    return (
+        select(ClassWriterPayment, Writer.username, ClassPayment.bundle_id)
+        .join(Writer, ClassWriterPayment.writer_id == Writer.id)
+        .join(ClassPayment, ClassWriterPayment.class_payment_id == ClassPayment.id)
+    )
+
+
+def payout_out(payout: ClassWriterPayment, username: str, bundle_id: int) -> WriterPaymentOut:
+    return WriterPaymentOut(
+        id=payout.id,
+        amount=payout.amount,
+        payment_type=payout.payment_type,
+        status=payout.status,
+        scheduled_for=payout.scheduled_for,
+        paid_at=payout.paid_at,
+        reference=payout.reference,
+        writer_id=payout.writer_id,
+        writer_username=username,
+        bonus_id=payout.bonus_id,
+        bundle_id=bundle_id,
+        payment_record_id=payout.class_payment_id,
+        method=payout.method,
+        cancel_reason=payout.cancel_reason,
+    )
+
+
 def _writer_payments(session: Session, payment_ids: Sequence[int]) -> dict[int, list[WriterPaymentOut]]:
     rows = session.execute(
-        select(ClassWriterPayment, Writer.username)
-        .join(Writer, ClassWriterPayment.writer_id == Writer.id)
+        payout_query()
         .where(ClassWriterPayment.class_payment_id.in_(payment_ids))
         .order_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.id)
     )
     result: dict[int, list[WriterPaymentOut]] = defaultdict(list)
-    for payout, username in rows:
-        result[payout.class_payment_id].append(
-            WriterPaymentOut(
-                id=payout.id,
-                amount=payout.amount,
-                payment_type=payout.payment_type,
-                status=payout.status,
-                scheduled_for=payout.scheduled_for,
-                paid_at=payout.paid_at,
-                reference=payout.reference,
-                writer_id=payout.writer_id,
-                writer_username=username,
-                bonus_id=payout.bonus_id,
-            )
-        )
+    for payout, username, bundle_id in rows:
+        result[payout.class_payment_id].append(payout_out(payout, username, bundle_id))
     return result
 
 
@@ -222,41 +238,129 @@ def details(session: Session, bundle_id: int, currency: str, today: date) -> Pay
 
 
 def writer_class_payments(session: Session, writer_id: int, today: date) -> list[WriterClassPayment]:
+    """The writer's bundles: those assigned to them, and earlier ones they keep payouts on."""
+    had_payouts = select(ClassWriterPayment.class_payment_id).where(ClassWriterPayment.writer_id == writer_id)
     rows = session.execute(
         select(ClassPayment, ClassBundle)
         .join(ClassBundle, ClassPayment.bundle_id == ClassBundle.id)
-        .where(ClassPayment.writer_id == writer_id)
+        .where(or_(ClassPayment.writer_id == writer_id, ClassPayment.id.in_(had_payouts)))
         .order_by(ClassBundle.id.desc())
     ).all()
     ids = [payment.id for payment, _ in rows]
     installments = _installments(session, ids, today) if ids else {}
     payouts = _writer_payments(session, ids) if ids else {}
     return [
-        WriterClassPayment(
-            id=payment.id,
-            bundle_id=bundle.id,
-            title=bundle.title,
-            bundle_status=bundle.status,
-            number_of_classes=bundle.number_of_classes,
-            payment_progress=progress(payment.amount_paid, payment.total_amount),
-            client_payment_status=payment.client_payment_status,
-            writer_compensation_amount=payment.writer_compensation_amount,
-            writer_paid_amount=payment.writer_paid_amount,
-            writer_scheduled_amount=payment.writer_scheduled_amount,
-            writer_owed_back=payment.writer_owed_back,
-            writer_payment_status=payment.writer_payment_status,
-            total_installments=payment.total_installments,
-            paid_installments=payment.paid_installments,
-            installments=[
-                WriterInstallmentOut(
-                    installment_number=item.installment_number,
-                    due_date=item.due_date,
-                    is_paid=item.is_paid,
-                    status=item.status,
-                )
-                for item in installments.get(payment.id, [])
-            ],
-            writer_payments=[p for p in payouts.get(payment.id, []) if p.writer_id == writer_id],
-        )
+        _writer_entry(payment, bundle, writer_id, installments.get(payment.id, []), payouts.get(payment.id, []))
         for payment, bundle in rows
+    ]
+
+
+def _writer_entry(
+    payment: ClassPayment,
+    bundle: ClassBundle,
+    writer_id: int,
+    installments: list[InstallmentOut],
+    payouts: list[WriterPaymentOut],
+) -> WriterClassPayment:
+    own = [p for p in payouts if p.writer_id == writer_id]
+    if payment.writer_id == writer_id:
+        compensation, paid = payment.writer_compensation_amount, payment.writer_paid_amount
+        scheduled, owed_back, status = (
+            payment.writer_scheduled_amount,
+            payment.writer_owed_back,
+            payment.writer_payment_status,
+        )
+    else:  # reassigned away: they keep what was paid and scheduled to them
+        paid = sum((p.amount for p in own if p.status is WriterPayoutStatus.PAID), ZERO)
+        scheduled = sum((p.amount for p in own if p.status is WriterPayoutStatus.SCHEDULED), ZERO)
+        compensation, owed_back = paid + scheduled, ZERO
+        status = writer_payment_status(
+            compensation, paid, scheduled, any_cancelled=any(p.status is WriterPayoutStatus.CANCELLED for p in own)
+        )
+    return WriterClassPayment(
+        id=payment.id,
+        bundle_id=bundle.id,
+        title=bundle.title,
+        bundle_status=bundle.status,
+        number_of_classes=bundle.number_of_classes,
+        payment_progress=progress(payment.amount_paid, payment.total_amount),
+        client_payment_status=payment.client_payment_status,
+        is_current_writer=payment.writer_id == writer_id,
+        writer_compensation_amount=compensation,
+        writer_paid_amount=paid,
+        writer_scheduled_amount=scheduled,
+        writer_owed_back=owed_back,
+        writer_payment_status=status,
+        total_installments=payment.total_installments,
+        paid_installments=payment.paid_installments,
+        installments=[
+            WriterInstallmentOut(
+                installment_number=item.installment_number,
+                due_date=item.due_date,
+                is_paid=item.is_paid,
+                status=item.status,
+            )
+            for item in installments
+        ],
+        writer_payments=own,
+    )
+
+
+def payouts(
+    session: Session, *, writer_id: int | None, status: WriterPayoutStatus | None, due_by: date | None
+) -> list[WriterPaymentOut]:
+    query = payout_query()
+    if writer_id is not None:
+        query = query.where(ClassWriterPayment.writer_id == writer_id)
+    if status is not None:
+        query = query.where(ClassWriterPayment.status == status)
+    if due_by is not None:
+        query = query.where(ClassWriterPayment.scheduled_for <= due_by)
+    rows = session.execute(query.order_by(ClassWriterPayment.scheduled_for, ClassWriterPayment.id))
+    return [payout_out(payout, username, bundle_id) for payout, username, bundle_id in rows]
+
+
+def writer_totals(session: Session) -> list[WriterTotals]:
+    """Every writer's position: two aggregate queries, whatever the number of bundles."""
+    by_status: dict[tuple[int, WriterPayoutStatus], Decimal] = {
+        (writer_id, status): total
+        for writer_id, status, total in session.execute(
+            select(
+                ClassWriterPayment.writer_id, ClassWriterPayment.status, func.sum(ClassWriterPayment.amount)
+            ).group_by(ClassWriterPayment.writer_id, ClassWriterPayment.status)
+        )
+    }
+    rows = session.execute(
+        select(
+            Writer,
+            func.count(ClassPayment.id),
+            func.coalesce(func.sum(ClassPayment.writer_compensation_amount), 0),
+            func.coalesce(func.sum(ClassPayment.writer_owed_back), 0),
+            func.coalesce(
+                func.sum(
+                    ClassPayment.writer_compensation_amount
+                    - ClassPayment.writer_paid_amount
+                    - ClassPayment.writer_scheduled_amount
+                ),
+                0,
+            ),
+        )
+        .outerjoin(ClassPayment, ClassPayment.writer_id == Writer.id)
+        .group_by(Writer.id)
+        .order_by(Writer.username)
+    )
+    return [
+        WriterTotals(
+            writer_id=writer.id,
+            username=writer.username,
+            display_name=writer.display_name,
+            active=writer.active,
+            bundles=count,
+            compensation=compensation,
+            paid=by_status.get((writer.id, WriterPayoutStatus.PAID), ZERO),
+            scheduled=by_status.get((writer.id, WriterPayoutStatus.SCHEDULED), ZERO),
+            owed_back=owed_back,
+            unscheduled=max(ZERO, unscheduled),
+        )
+        for writer, count, compensation, owed_back, unscheduled in rows
     ]
