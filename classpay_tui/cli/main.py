@@ -90,8 +90,17 @@ def cli(ctx: click.Context, database: str | None, debug: bool) -> None:
 
 
 def main() -> None:
-    from classpay_tui.cli import catalog_commands, payment_commands, setup_commands
+    from classpay_tui.cli import catalog_commands, payment_commands, payout_commands, setup_commands
 
-    for module in (setup_commands, catalog_commands, payment_commands):
+    for module in (setup_commands, catalog_commands, payment_commands, payout_commands):
         module.register(cli)
-    cli(prog_name="classpay")
+    try:
+        cli.main(prog_name="classpay", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("classpay: Stopped; nothing was changed.", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        # One line instead of click's usage block; `-h` shows the full usage.
+        hint = f" (see `{error.ctx.command_path} -h`)" if getattr(error, "ctx", None) else ""
+        click.echo(f"classpay: {error.format_message().rstrip('.')}{hint}.", err=True)
+        sys.exit(error.exit_code)

@@ -181,7 +181,17 @@ def payments_writer(runtime: Runtime, writer: str, as_json: bool) -> None:
         emit_json(found)
         return
     table(
-        ["bundle", "course", "progress", "compensation", "paid", "scheduled", "status", "installments paid"],
+        [
+            "bundle",
+            "course",
+            "progress",
+            "compensation",
+            "paid",
+            "scheduled",
+            "owed back",
+            "status",
+            "installments paid",
+        ],
         [
             (
                 item.bundle_id,
@@ -190,12 +200,13 @@ def payments_writer(runtime: Runtime, writer: str, as_json: bool) -> None:
                 format_money(item.writer_compensation_amount),
                 format_money(item.writer_paid_amount),
                 format_money(item.writer_scheduled_amount),
+                format_money(item.writer_owed_back),
                 item.writer_payment_status.value,
                 f"{item.paid_installments}/{item.total_installments}",
             )
             for item in found
         ],
-        right={0, 2, 3, 4, 5},
+        right={0, 2, 3, 4, 5, 6},
     )
 
 

@@ -16,7 +16,7 @@ ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1000000000.00")
 
 # "1200", "1,200.5", "$1,200.50", " 12.3 ": digits with optional thousands commas.
-_AMOUNT_TEXT = re.compile(r"^\$?\s*(?P<number>(\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)$")
+_AMOUNT_TEXT = re.compile(r"^\$?\s*(?P<number>([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|\.[0-9]+)$", re.ASCII)
 
 
 def to_money(value: Decimal | int | str) -> Decimal:

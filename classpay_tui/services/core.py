@@ -136,6 +136,11 @@ def audit_summary(details: PaymentDetails) -> dict[str, object]:
         "writer_paid_amount",
         "writer_scheduled_amount",
         "writer_payment_status",
+        "writer_owed_back",
+        "total_amount",
+        "deposit_amount",
+        "payout_mode_override",
+        "compensation_override",
     )
     dumped = details.model_dump(mode="json", include=set(keys))
     return {key: dumped[key] for key in keys}

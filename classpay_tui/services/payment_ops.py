@@ -256,7 +256,7 @@ def describe_effect(
 ) -> str:
     """What an entry did, for people: "installment 2 of 4 paid; balance 400.00 → 200.00"."""
     by_number = {item.installment_number: item for item in details.installments}
-    parts = [] if kind in (PaymentKind.DEPOSIT, PaymentKind.INSTALLMENT, PaymentKind.PAYMENT) else [kind.value]
+    parts = []
     for allocation in allocations:
         slot = allocation.slot
         if slot.kind is SlotKind.INSTALLMENT:
@@ -276,4 +276,5 @@ def describe_effect(
         else:
             parts.append(f"{format_money(allocation.amount)} to {name} ({format_money(owed)} still owed)")
     parts.append(f"balance {format_money(balance_before)} → {format_money(details.balance_remaining)}")
-    return "; ".join(parts)
+    text = "; ".join(parts)
+    return f"{kind.value}: {text}" if kind in (PaymentKind.REFUND, PaymentKind.REVERSAL) else text

@@ -206,8 +206,15 @@ class PayoutOperations(ServiceCore):
             state.bundle.payout_mode = wanted
 
         self._write_bundle(ctx, bundle_id, change, action="bundle.payout_mode")
+        return self.payout_mode(bundle_id)
+
+    def payout_mode(self, bundle_id: int | None = None) -> str:
+        """The payout mode in force for the office, or for one bundle."""
         with self.db.read() as session:
-            return payout_mode(get_bundle(session, bundle_id), office_settings(session)).value
+            settings = office_settings(session)
+            if bundle_id is None:
+                return settings.payout_mode.value
+            return payout_mode(get_bundle(session, bundle_id), settings).value
 
     def writer_totals(self) -> list[WriterTotals]:
         """Per writer: compensation earned, paid, scheduled, not yet scheduled, owed back."""

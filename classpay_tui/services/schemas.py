@@ -19,6 +19,7 @@ from classpay_tui.domain.statuses import (
     InstallmentStatus,
     PaymentKind,
     PaymentMethod,
+    PayoutMode,
     WriterPaymentStatus,
     WriterPaymentType,
     WriterPayoutStatus,
@@ -195,6 +196,8 @@ class PaymentSummary(Schema):
     writer_owed_back: Money
     next_due_date: date | None
     is_overdue: bool
+    payout_mode_override: PayoutMode | None
+    compensation_override: Money | None
     currency: str
     created_at: datetime
 

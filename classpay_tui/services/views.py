@@ -159,6 +159,8 @@ def _summary_fields(row: Row, currency: str, today: date) -> dict[str, object]:
         writer_owed_back=payment.writer_owed_back,
         next_due_date=payment.next_due_date,
         is_overdue=is_overdue(payment, today),
+        payout_mode_override=bundle.payout_mode,
+        compensation_override=bundle.compensation_override,
         currency=currency,
         created_at=bundle.created_at,
     )

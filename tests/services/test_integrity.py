@@ -27,7 +27,9 @@ def test_clean_database_passes(service, admin):
 def test_edited_ledger_row_is_caught(service, admin):
     bundle = seeded(service, admin)
     with service.db.engine.begin() as connection:
-        connection.execute(text("UPDATE order_payments SET amount = 15000 WHERE reference LIKE 'REF-%' AND kind = 'deposit'"))
+        connection.execute(
+            text("UPDATE order_payments SET amount = 15000 WHERE reference LIKE 'REF-%' AND kind = 'deposit'")
+        )
     problems = service.check().problems
     assert any("allocations add up to 200.00, not 150.00" in p for p in problems), problems
     assert bundle.bundle_id

@@ -127,9 +127,7 @@ def test_unknown_bundle_and_installment(service, admin, bundle):
 def test_record_installment_payment_by_installment_id(service, admin, bundle):
     pay(service, admin, bundle.bundle_id, "200.00", deposit=True)
     second = bundle.installments[1]
-    result = service.record_installment_payment(
-        admin, second.id, PaymentIn(amount=Decimal("200.00"), reference="I-2")
-    )
+    result = service.record_installment_payment(admin, second.id, PaymentIn(amount=Decimal("200.00"), reference="I-2"))
     assert result.payment.kind is PaymentKind.INSTALLMENT
     assert result.details.installments[1].is_paid
     assert not result.details.installments[0].is_paid
