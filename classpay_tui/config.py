@@ -29,8 +29,16 @@ def sqlite_path(target: str) -> Path | None:
 
 
 def prepare_sqlite_file(path: Path) -> None:
-    """Create the directory and an empty file without world access (``init`` only)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o770)
+    """Create the directory and an empty file for ``init``: the owner and the directory's
+    group may read and write (the office's ``classpay`` group), the world nothing.
+
+    A directory created here gets the set-group-id bit, so the WAL and journal files
+    SQLite makes beside the database belong to the same group.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o770)
+        os.chmod(path.parent, 0o2770)
     if not path.exists():
-        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o660)
+        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o660)
         os.close(descriptor)
+        os.chmod(path, 0o660)

@@ -10,6 +10,8 @@ from classpay_tui.services import ClassPaymentService, OperatorContext
 from classpay_tui.services.schemas import BundleIn, PaymentDetails, PaymentIn, PaymentResult, PlanIn, WriterIn
 
 _counter = iter(range(1, 10**9))
+# For helpers that only read: the same admin the `admin` fixture gives.
+READER = OperatorContext(login="alice")
 
 
 def writer(service: ClassPaymentService, ctx: OperatorContext, username: str = "writer1", **rule: object) -> int:

@@ -1,15 +1,11 @@
-"""``classpay`` with no command."""
+"""``classpay`` with no command: the terminal app on the configured database."""
 
 from __future__ import annotations
-
-import click
 
 from classpay_tui.cli.main import Runtime
 
 
 def open_app(runtime: Runtime) -> None:
-    """Until the terminal app lands, show the newest bundles as text."""
-    from classpay_tui.cli.payment_commands import payments_list
+    from classpay_tui.tui.app import ClasspayApp
 
-    ctx = click.get_current_context()
-    ctx.invoke(payments_list, status=None, writer=None, search=None, limit=20, offset=0, as_json=False)
+    ClasspayApp(runtime.service(), runtime.operator()).run()

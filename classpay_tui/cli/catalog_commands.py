@@ -66,7 +66,7 @@ def writers_add(
 @click.pass_obj
 def writers_list(runtime: Runtime, as_json: bool) -> None:
     """Every writer with their compensation rule."""
-    found = runtime.service().list_writers()
+    found = runtime.service().list_writers(runtime.operator())
     if as_json:
         emit_json(found)
         return

@@ -90,9 +90,9 @@ def cli(ctx: click.Context, database: str | None, debug: bool) -> None:
 
 
 def main() -> None:
-    from classpay_tui.cli import catalog_commands, payment_commands, payout_commands, setup_commands
+    from classpay_tui.cli import admin_commands, catalog_commands, payment_commands, payout_commands, setup_commands
 
-    for module in (setup_commands, catalog_commands, payment_commands, payout_commands):
+    for module in (setup_commands, catalog_commands, payment_commands, payout_commands, admin_commands):
         module.register(cli)
     try:
         cli.main(prog_name="classpay", standalone_mode=False)

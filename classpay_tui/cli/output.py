@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 import click
 from pydantic import BaseModel
 
+from classpay_tui.services.text import strip_control
+
 
 def emit_json(value: BaseModel | Sequence[BaseModel] | dict | list) -> None:
     if isinstance(value, BaseModel):
@@ -30,7 +32,7 @@ def tell(message: str) -> None:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], right: set[int] | None = None) -> None:
     right = right or set()
-    text_rows = [[str(cell) if cell is not None else "" for cell in row] for row in rows]
+    text_rows = [[strip_control(str(cell)) if cell is not None else "" for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in text_rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -88,7 +88,7 @@ def payments_list(
     as_json: bool,
 ) -> None:
     """Bundles newest first, with their payment summary."""
-    found = runtime.service().list_payments(status=status, writer=writer, search=search, limit=limit, offset=offset)
+    found = runtime.service().list_payments(runtime.operator(), status=status, writer=writer, search=search, limit=limit, offset=offset)
     if as_json:
         emit_json(found)
         return
@@ -166,7 +166,7 @@ def _print_details(details: PaymentDetails) -> None:
 @click.pass_obj
 def payments_bundle(runtime: Runtime, bundle_id: int, as_json: bool) -> None:
     """One bundle's payment details (the seed's response)."""
-    details = runtime.service().get_payment_details(bundle_id)
+    details = runtime.service().get_payment_details(runtime.operator(), bundle_id)
     emit_json(details) if as_json else _print_details(details)
 
 
@@ -176,7 +176,7 @@ def payments_bundle(runtime: Runtime, bundle_id: int, as_json: bool) -> None:
 @click.pass_obj
 def payments_writer(runtime: Runtime, writer: str, as_json: bool) -> None:
     """A writer's class payments (the seed's writer dashboard)."""
-    found = runtime.service().get_writer_class_payments(writer)
+    found = runtime.service().get_writer_class_payments(runtime.operator(), writer)
     if as_json:
         emit_json(found)
         return
@@ -248,7 +248,7 @@ def payments_schedule_writer(runtime: Runtime, payment_id: int, amount: str | No
 @click.pass_obj
 def check(runtime: Runtime, as_json: bool) -> None:
     """Prove every stored summary equals the ledger and the audit chain is unbroken (exit 1 if not)."""
-    report = runtime.service().check()
+    report = runtime.service().check(runtime.operator())
     if as_json:
         emit_json(report.model_dump(mode="json") | {"ok": report.ok})
     else:

@@ -98,7 +98,7 @@ def payouts_list(
     runtime: Runtime, writer: str | None, status: str | None, due_by: datetime | None, as_json: bool
 ) -> None:
     """Writer payouts by scheduled date."""
-    found = runtime.service().list_payouts(writer=writer, status=status, due_by=due_by.date() if due_by else None)
+    found = runtime.service().list_payouts(runtime.operator(), writer=writer, status=status, due_by=due_by.date() if due_by else None)
     if as_json:
         emit_json(found)
     else:
@@ -160,7 +160,7 @@ def payouts_run(
 ) -> None:
     """Pay every scheduled payout due by a date, all in one transaction (admin)."""
     service = runtime.service()
-    due = service.list_payouts(status="scheduled", due_by=due_by.date())
+    due = service.list_payouts(runtime.operator(), status="scheduled", due_by=due_by.date())
     if not due:
         tell(f"No payout is scheduled on or before {due_by.date()}.")
         if as_json:
@@ -197,7 +197,7 @@ def payouts_mode(runtime: Runtime, mode: str | None, bundle_id: int | None, clea
     """Show or set the payout mode: on_full_payment (default) or per_installment (admin)."""
     service = runtime.service()
     if mode is None and not clear:
-        click.echo(service.payout_mode(bundle_id))
+        click.echo(service.payout_mode(runtime.operator(), bundle_id))
         return
     if clear and (bundle_id is None or mode is not None):
         raise click.UsageError("--clear goes with --bundle and no MODE.")

@@ -17,7 +17,7 @@ from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore, audit_summary
 from classpay_tui.services.ledger import BundleState
-from classpay_tui.services.permissions import Action, authorize
+from classpay_tui.services.permissions import Action, authorize, authorize_writer_view
 from classpay_tui.services.records import (
     bundle_compensation,
     create_payment_record,
@@ -41,13 +41,16 @@ class BundleOperations(ServiceCore):
             record_event(session, ctx, now, "writer.add", "writer", writer.id, after=out.model_dump(mode="json"))
             return out
 
-    def list_writers(self) -> list[WriterOut]:
+    def list_writers(self, ctx: OperatorContext) -> list[WriterOut]:
+        authorize(ctx, Action.READ_PAYMENTS)
         with self.db.read() as session:
             return [catalog.writer_out(w) for w in session.scalars(select(Writer).order_by(Writer.username))]
 
-    def get_writer(self, ref: str | int) -> WriterOut:
+    def get_writer(self, ctx: OperatorContext, ref: str | int) -> WriterOut:
         with self.db.read() as session:
-            return catalog.writer_out(catalog.find_writer(session, ref))
+            writer = catalog.find_writer(session, ref)
+            authorize_writer_view(ctx, writer.id)
+            return catalog.writer_out(writer)
 
     def create_bundle(self, ctx: OperatorContext, data: BundleIn) -> PaymentDetails:
         """A bundle, its installment plan and its payment record, with the writer's compensation."""

@@ -151,7 +151,7 @@ def _pay_history(
     index: int,
 ) -> int:
     """Pay the deposit and the installments already due, with some clients behind."""
-    details = service.get_payment_details(bundle_id)
+    details = service.get_payment_details(ctx, bundle_id)
     diligence = rng.random()
     made = 0
 

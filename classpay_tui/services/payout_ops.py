@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from classpay_tui.db.models import ClassPayment, ClassWriterPayment
 from classpay_tui.domain.errors import InvalidInput, NotFound, Refused
 from classpay_tui.domain.money import ZERO, check_amount, format_money
-from classpay_tui.domain.statuses import PaymentMethod, PayoutMode, WriterPaymentType, WriterPayoutStatus
+from classpay_tui.domain.statuses import PaymentMethod, PayoutMode, Role, WriterPaymentType, WriterPayoutStatus
 from classpay_tui.services import catalog, views
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
@@ -26,7 +26,7 @@ from classpay_tui.services.payouts import (
     schedule_payout,
     unscheduled_compensation,
 )
-from classpay_tui.services.permissions import Action, authorize
+from classpay_tui.services.permissions import Action, authorize, authorize_writer_view
 from classpay_tui.services.records import get_bundle, locked_state, office_settings
 from classpay_tui.services.schemas import (
     PaymentDetails,
@@ -119,6 +119,7 @@ class PayoutOperations(ServiceCore):
 
     def list_payouts(
         self,
+        ctx: OperatorContext,
         *,
         writer: str | int | None = None,
         status: str | None = None,
@@ -132,6 +133,11 @@ class PayoutOperations(ServiceCore):
             raise InvalidInput(f"{status!r} is not a payout status; use one of {choices}.") from None
         with self.db.read() as session:
             writer_id = catalog.find_writer(session, writer).id if writer is not None else None
+            if ctx.role is Role.WRITER:
+                writer_id = writer_id or ctx.writer_id
+                authorize_writer_view(ctx, writer_id or 0)
+            else:
+                authorize(ctx, Action.READ_PAYOUTS)
             return views.payouts(session, writer_id=writer_id, status=wanted, due_by=due_by)
 
     def run_payouts(
@@ -206,20 +212,27 @@ class PayoutOperations(ServiceCore):
             state.bundle.payout_mode = wanted
 
         self._write_bundle(ctx, bundle_id, change, action="bundle.payout_mode")
-        return self.payout_mode(bundle_id)
+        return self.payout_mode(ctx, bundle_id)
 
-    def payout_mode(self, bundle_id: int | None = None) -> str:
+    def payout_mode(self, ctx: OperatorContext, bundle_id: int | None = None) -> str:
         """The payout mode in force for the office, or for one bundle."""
+        authorize(ctx, Action.READ_PAYMENTS)
         with self.db.read() as session:
             settings = office_settings(session)
             if bundle_id is None:
                 return settings.payout_mode.value
             return payout_mode(get_bundle(session, bundle_id), settings).value
 
-    def writer_totals(self) -> list[WriterTotals]:
-        """Per writer: compensation earned, paid, scheduled, not yet scheduled, owed back."""
+    def writer_totals(self, ctx: OperatorContext) -> list[WriterTotals]:
+        """Per writer: compensation earned, paid, scheduled, not yet scheduled, owed back.
+        A writer sees only their own line."""
+        if ctx.role is Role.WRITER:
+            authorize_writer_view(ctx, ctx.writer_id or 0)
+        else:
+            authorize(ctx, Action.READ_PAYOUTS)
         with self.db.read() as session:
-            return views.writer_totals(session)
+            totals = views.writer_totals(session)
+        return [t for t in totals if ctx.role is not Role.WRITER or t.writer_id == ctx.writer_id]
 
     def _bundle_of_payout(self, payout_id: int) -> int:
         with self.db.read() as session:

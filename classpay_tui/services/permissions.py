@@ -25,6 +25,8 @@ class Action(enum.StrEnum):
     MANAGE_PAYOUTS = "pay, cancel or run writer payouts"
     SET_PAYOUT_MODE = "change the payout mode"
     READ_PAYOUTS = "read writer payouts"
+    MANAGE_OPERATORS = "manage operators"
+    READ_AUDIT = "read the audit log"
     CHECK = "run the integrity check"
 
 
@@ -51,3 +53,10 @@ def can(ctx: OperatorContext, action: Action) -> bool:
 def authorize(ctx: OperatorContext, action: Action) -> None:
     if not can(ctx, action):
         raise PermissionDenied(f"{ctx.login} ({ctx.role.value}) may not {action.value}; ask an admin.")
+
+
+def authorize_writer_view(ctx: OperatorContext, writer_id: int) -> None:
+    """Writers read only their own writer data; staff and admins read anyone's."""
+    if ctx.role is Role.WRITER and ctx.writer_id != writer_id:
+        raise PermissionDenied(f"{ctx.login} (writer) may read only their own payments.")
+    authorize(ctx, Action.READ_OWN_WRITER_PAYMENTS)

@@ -15,8 +15,10 @@ from classpay_tui.db.models import (
 from classpay_tui.domain.errors import InvalidInput
 from classpay_tui.domain.statuses import ClientPaymentStatus
 from classpay_tui.services import catalog, views
+from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore
 from classpay_tui.services.integrity import run_check
+from classpay_tui.services.permissions import Action, authorize, authorize_writer_view
 from classpay_tui.services.records import (
     create_payment_record,
     get_bundle,
@@ -43,8 +45,9 @@ DEFAULT_ORDER = "-id"
 
 
 class ReadOperations(ServiceCore):
-    def get_payment_details(self, bundle_id: int) -> PaymentDetails:
+    def get_payment_details(self, ctx: OperatorContext, bundle_id: int) -> PaymentDetails:
         """The seed's bundle details. A bundle without a payment record gets one now."""
+        authorize(ctx, Action.READ_PAYMENTS)
         with self.db.read() as session:
             details = views.details(session, bundle_id, self.currency(), self.clock.today())
         if details is not None:
@@ -56,11 +59,12 @@ class ReadOperations(ServiceCore):
                 create_payment_record(session, bundle, now, today)
             return self._details(session, bundle_id)
 
-    def get_payment_record(self, payment_id: int) -> PaymentDetails:
-        return self.get_payment_details(self._bundle_of_payment(payment_id))
+    def get_payment_record(self, ctx: OperatorContext, payment_id: int) -> PaymentDetails:
+        return self.get_payment_details(ctx, self._bundle_of_payment(payment_id))
 
     def list_payments(
         self,
+        ctx: OperatorContext,
         *,
         status: str | None = None,
         writer: str | int | None = None,
@@ -71,6 +75,7 @@ class ReadOperations(ServiceCore):
     ) -> list[PaymentSummary]:
         """Newest bundle first, or by ``order`` (a key of :data:`LIST_ORDERS`, ``-`` in front
         for descending; ties newest first), filtered and sorted in SQL."""
+        authorize(ctx, Action.READ_PAYMENTS)
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"The limit must be between 1 and {MAX_PAGE}, not {limit}.")
         if offset < 0:
@@ -96,14 +101,16 @@ class ReadOperations(ServiceCore):
             rows = session.execute(query.order_by(*_order_by(order)).limit(limit).offset(offset)).all()
             return views.summaries(session, rows, self.currency(), today)
 
-    def get_writer_class_payments(self, writer_ref: str | int) -> list[WriterClassPayment]:
+    def get_writer_class_payments(self, ctx: OperatorContext, writer_ref: str | int) -> list[WriterClassPayment]:
         """The seed's writer dashboard: the writer's bundles, without client amounts."""
         with self.db.read() as session:
             writer = catalog.find_writer(session, writer_ref)
+            authorize_writer_view(ctx, writer.id)
             return views.writer_class_payments(session, writer.id, self.clock.today())
 
-    def check(self) -> CheckReport:
+    def check(self, ctx: OperatorContext) -> CheckReport:
         """Prove every stored summary equals the ledger and the audit chain is unbroken."""
+        authorize(ctx, Action.CHECK)
         with self.db.read() as session:
             return run_check(session)
 

@@ -20,6 +20,7 @@ from classpay_tui.domain.statuses import (
     PaymentKind,
     PaymentMethod,
     PayoutMode,
+    Role,
     WriterPaymentStatus,
     WriterPaymentType,
     WriterPayoutStatus,
@@ -266,3 +267,24 @@ class CheckReport(Schema):
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class OperatorOut(Schema):
+    id: int
+    login: str
+    role: Role
+    writer_id: int | None
+    writer_username: str | None
+    active: bool
+    created_at: datetime
+
+
+class AuditEventOut(Schema):
+    id: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    entity: str
+    before: Any
+    after: Any
+    hash: str

@@ -12,6 +12,7 @@ from classpay_tui.db.models import (
 from classpay_tui.domain.compensation import DEFAULT_RULE, parse_weekday
 from classpay_tui.domain.errors import InvalidInput, NotFound, Refused
 from classpay_tui.domain.statuses import PayoutMode, Role
+from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore
 
@@ -53,15 +54,22 @@ class SetupOperations(ServiceCore):
                 f"The database {where} is at schema {current}, not {head}; run `classpay init` to upgrade it."
             )
 
-    def operator(self, login: str) -> OperatorContext:
-        """Who is acting. Every operator acts as admin until roles are enforced; the
-        first admin is recorded at ``init`` so the operators table is already in place."""
-        return OperatorContext(login=login, role=Role.ADMIN)
-
     def add_first_admin(self, login: str) -> bool:
         """Make ``login`` the first admin of a database that has no operators yet."""
         with self.db.write() as session:
             if session.scalar(select(func.count()).select_from(Operator)):
                 return False
-            session.add(Operator(login=login, role=Role.ADMIN, active=True, created_at=self.clock.now()))
+            now = self.clock.now()
+            admin = Operator(login=login, role=Role.ADMIN, active=True, created_at=now)
+            session.add(admin)
+            session.flush()
+            record_event(
+                session,
+                OperatorContext(login=login),
+                now,
+                "operator.add",
+                "operator",
+                admin.id,
+                after={"login": login, "role": Role.ADMIN.value, "first_admin": True},
+            )
             return True

@@ -59,7 +59,7 @@ def test_reassigning_recomputes_for_the_new_writer_and_keeps_payouts(service, ad
         ("first", Decimal("600.00")),
         ("second", Decimal("500.00")),
     ]
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_assigning_by_id_works_and_unknown_writer_is_refused(service, admin):
@@ -96,14 +96,14 @@ def test_reprice_after_payment_is_admin_only_and_keeps_paid_installments(service
         Decimal("150.02"),
     ]
     assert details.balance_remaining == Decimal("450.05")
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_reprice_refusals_change_nothing(service, admin):
     writer(service, admin)
     bundle = seed_bundle(service, admin)
     pay(service, admin, bundle.bundle_id, "600.00")
-    before = service.get_payment_details(bundle.bundle_id)
+    before = service.get_payment_details(admin, bundle.bundle_id)
     with pytest.raises(Refused, match="less than the 600.00 already paid"):
         service.reprice(admin, bundle.bundle_id, total=Decimal("500.00"))
     with pytest.raises(Refused, match="already paid toward it"):
@@ -112,7 +112,7 @@ def test_reprice_refusals_change_nothing(service, admin):
         service.reprice(admin, bundle.bundle_id, deposit=Decimal("2000.00"))
     with pytest.raises(Refused, match="unpaid installment"):
         service.reprice(admin, bundle.bundle_id, total=Decimal("600.01"))
-    after = service.get_payment_details(bundle.bundle_id)
+    after = service.get_payment_details(admin, bundle.bundle_id)
     assert after.model_dump() == before.model_dump()
 
 
@@ -122,7 +122,7 @@ def test_compensation_cannot_drop_below_what_is_paid_or_scheduled(service, admin
     pay(service, admin, bundle.bundle_id, "1000.00")
     with pytest.raises(Refused, match="already paid or scheduled"):
         service.set_compensation(admin, bundle.bundle_id, Decimal("100.00"))
-    assert service.get_payment_details(bundle.bundle_id).writer_compensation_amount == Decimal("600.00")
+    assert service.get_payment_details(admin, bundle.bundle_id).writer_compensation_amount == Decimal("600.00")
 
 
 def test_manual_schedule_partial_and_never_more_than_unpaid(service, admin, staff):
@@ -141,4 +141,4 @@ def test_manual_schedule_partial_and_never_more_than_unpaid(service, admin, staf
     # Paying in full later schedules nothing more: the compensation is already covered.
     details = pay(service, admin, bundle.bundle_id, "1000.00").details
     assert sum(p.amount for p in details.writer_payments) == Decimal("600.00")
-    assert service.check().ok
+    assert service.check(admin).ok

@@ -19,7 +19,7 @@ def seeded(service, admin):
 
 def test_clean_database_passes(service, admin):
     seeded(service, admin)
-    report = service.check()
+    report = service.check(admin)
     assert report.ok, report.problems
     assert (report.bundles_checked, report.payments_checked) == (1, 2)
 
@@ -30,7 +30,7 @@ def test_edited_ledger_row_is_caught(service, admin):
         connection.execute(
             text("UPDATE order_payments SET amount = 15000 WHERE reference LIKE 'REF-%' AND kind = 'deposit'")
         )
-    problems = service.check().problems
+    problems = service.check(admin).problems
     assert any("allocations add up to 200.00, not 150.00" in p for p in problems), problems
     assert bundle.bundle_id
 
@@ -39,7 +39,7 @@ def test_edited_summary_is_caught(service, admin):
     bundle = seeded(service, admin)
     with service.db.engine.begin() as connection:
         connection.execute(text("UPDATE class_payments SET amount_paid = 50000, balance_remaining = 50000"))
-    problems = service.check().problems
+    problems = service.check(admin).problems
     assert f"bundle {bundle.bundle_id} amount paid: stored 500.00, ledger says 400.00" in problems
 
 
@@ -47,7 +47,7 @@ def test_edited_audit_event_is_caught(service, admin):
     seeded(service, admin)
     with service.db.engine.begin() as connection:
         connection.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = 2"))
-    problems = service.check().problems
+    problems = service.check(admin).problems
     assert len(problems) == 1 and problems[0].startswith("audit event 2 ")
 
 
@@ -55,17 +55,17 @@ def test_deleted_audit_event_is_caught(service, admin):
     seeded(service, admin)
     with service.db.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_events WHERE id = 2"))
-    assert service.check().problems[0].startswith("audit event 3 ")
+    assert service.check(admin).problems[0].startswith("audit event 3 ")
 
 
 def test_refresh_repairs_a_drifted_summary(service, admin):
     bundle = seeded(service, admin)
     with service.db.engine.begin() as connection:
         connection.execute(text("UPDATE class_payment_installments SET paid_amount = 0, status = 'pending'"))
-    assert not service.check().ok
+    assert not service.check(admin).ok
     details = service.refresh_status(admin, bundle.id)
     assert details.paid_installments == 1
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_migrations_build_exactly_the_models(service):

@@ -68,28 +68,28 @@ def count_records(service) -> int:
         return session.scalar(select(func.count()).select_from(ClassPayment))
 
 
-def test_first_read_creates_the_record_and_links_installments(service):
+def test_first_read_creates_the_record_and_links_installments(service, admin):
     bundle_id = legacy_bundle(service, with_payments=False)
     assert count_records(service) == 0
-    details = service.get_payment_details(bundle_id)
+    details = service.get_payment_details(admin, bundle_id)
     assert details.total_installments == 2
     assert details.client_payment_status is ClientPaymentStatus.PENDING
     assert details.writer_compensation_amount == Decimal("540.00")
     assert count_records(service) == 1
-    assert service.get_payment_details(bundle_id).id == details.id  # created once
+    assert service.get_payment_details(admin, bundle_id).id == details.id  # created once
     assert count_records(service) == 1
 
 
-def test_existing_payments_are_allocated_to_what_they_paid(service):
+def test_existing_payments_are_allocated_to_what_they_paid(service, admin):
     bundle_id = legacy_bundle(service, with_payments=True)
-    details = service.get_payment_details(bundle_id)
+    details = service.get_payment_details(admin, bundle_id)
     assert details.deposit_paid == Decimal("100.00")
     assert details.amount_paid == Decimal("500.00")
     assert [i.is_paid for i in details.installments] == [False, True]
     assert details.paid_installments == 1
     assert details.installments[1].references == ["LEGACY-1"]
     assert details.client_payment_status is ClientPaymentStatus.PARTIAL
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_legacy_bundle_can_be_paid_after_linking(service, admin):
@@ -99,4 +99,4 @@ def test_legacy_bundle_can_be_paid_after_linking(service, admin):
     result = pay(service, admin, bundle_id, "400.00")  # creates the record under the lock, then pays
     assert result.details.client_payment_status is ClientPaymentStatus.PAID
     assert len(result.details.writer_payments) == 1
-    assert service.check().ok
+    assert service.check(admin).ok

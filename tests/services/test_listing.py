@@ -22,50 +22,50 @@ def three_bundles(service, admin):
     return first, second, third
 
 
-def test_newest_first_with_paging(service, three_bundles):
+def test_newest_first_with_paging(service, three_bundles, admin):
     first, second, third = three_bundles
-    assert [p.bundle_id for p in service.list_payments()] == [third.bundle_id, second.bundle_id, first.bundle_id]
-    assert [p.bundle_id for p in service.list_payments(limit=1, offset=1)] == [second.bundle_id]
+    assert [p.bundle_id for p in service.list_payments(admin)] == [third.bundle_id, second.bundle_id, first.bundle_id]
+    assert [p.bundle_id for p in service.list_payments(admin, limit=1, offset=1)] == [second.bundle_id]
 
 
-def test_filters(service, three_bundles):
+def test_filters(service, three_bundles, admin):
     first, second, third = three_bundles
-    assert [p.bundle_id for p in service.list_payments(status="paid")] == [first.bundle_id]
-    assert [p.bundle_id for p in service.list_payments(status="partial")] == [second.bundle_id]
-    assert [p.bundle_id for p in service.list_payments(writer="ben")] == [second.bundle_id]
-    assert [p.bundle_id for p in service.list_payments(search="ANN")] == [first.bundle_id]
-    assert [p.bundle_id for p in service.list_payments(search=str(third.bundle_id))] == [third.bundle_id]
-    assert len(service.list_payments(search="essay")) == 3
+    assert [p.bundle_id for p in service.list_payments(admin, status="paid")] == [first.bundle_id]
+    assert [p.bundle_id for p in service.list_payments(admin, status="partial")] == [second.bundle_id]
+    assert [p.bundle_id for p in service.list_payments(admin, writer="ben")] == [second.bundle_id]
+    assert [p.bundle_id for p in service.list_payments(admin, search="ANN")] == [first.bundle_id]
+    assert [p.bundle_id for p in service.list_payments(admin, search=str(third.bundle_id))] == [third.bundle_id]
+    assert len(service.list_payments(admin, search="essay")) == 3
 
 
-def test_overdue_filter_uses_the_clock(service, three_bundles, clock):
+def test_overdue_filter_uses_the_clock(service, three_bundles, clock, admin):
     from datetime import UTC, datetime
 
     clock.at = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
-    overdue = service.list_payments(status="overdue")
+    overdue = service.list_payments(admin, status="overdue")
     # The second bundle's first installment (due 2024-01-15) is only part paid; the third paid nothing.
     assert {p.bundle_id for p in overdue} == {three_bundles[1].bundle_id, three_bundles[2].bundle_id}
     assert all(p.is_overdue for p in overdue)
 
 
-def test_list_items_carry_the_seed_keys(service, three_bundles):
-    item = service.list_payments(limit=1)[0].model_dump(mode="json")
+def test_list_items_carry_the_seed_keys(service, three_bundles, admin):
+    item = service.list_payments(admin, limit=1)[0].model_dump(mode="json")
     for key in ("id", "bundle_id", "balance_remaining", "payment_progress", "installments", "writer_payments"):
         assert key in item
 
 
-def test_bad_list_arguments(service, three_bundles):
+def test_bad_list_arguments(service, three_bundles, admin):
     with pytest.raises(InvalidInput, match="not a status"):
-        service.list_payments(status="lost")
+        service.list_payments(admin, status="lost")
     with pytest.raises(InvalidInput, match="limit"):
-        service.list_payments(limit=0)
+        service.list_payments(admin, limit=0)
     with pytest.raises(NotFound):
-        service.list_payments(writer="nobody")
+        service.list_payments(admin, writer="nobody")
 
 
-def test_writer_dashboard_shows_no_client_money(service, three_bundles):
+def test_writer_dashboard_shows_no_client_money(service, three_bundles, admin):
     first = three_bundles[0]
-    [entry] = service.get_writer_class_payments("ann")
+    [entry] = service.get_writer_class_payments(admin, "ann")
     assert entry.bundle_id == first.bundle_id
     assert entry.writer_compensation_amount == Decimal("600.00")
     assert entry.writer_scheduled_amount == Decimal("600.00")

@@ -9,7 +9,10 @@ import pytest
 
 from classpay_tui.domain.errors import InvalidInput
 from classpay_tui.services.schemas import BundleIn, PlanIn
+from classpay_tui.services import OperatorContext
 from tests.builders import pay, seed_bundle
+
+ADMIN = OperatorContext(login="alice")
 
 
 def _bundle(service, ctx, client: str, total: str, first_due: date | None = None) -> int:
@@ -30,7 +33,7 @@ def bundles(service, admin):
 
 
 def _ids(service, **kwargs) -> list[int]:
-    return [item.bundle_id for item in service.list_payments(**kwargs)]
+    return [item.bundle_id for item in service.list_payments(ADMIN, **kwargs)]
 
 
 def test_default_is_newest_first(service, bundles):
@@ -62,7 +65,7 @@ def test_pages_in_order_never_skip_or_repeat(service, admin):
     assert [bundle for page in pages for bundle in page] == sorted(ids, reverse=True)
 
 
-def test_order_filters_and_refusals(service, bundles):
+def test_order_filters_and_refusals(service, bundles, admin):
     assert _ids(service, order="client", search="c") == [bundles["alice"], bundles["carol"]]
     with pytest.raises(InvalidInput, match="not a sort order"):
-        service.list_payments(order="colour")
+        service.list_payments(admin, order="colour")

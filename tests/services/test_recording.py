@@ -9,7 +9,7 @@ import pytest
 from classpay_tui.domain.errors import Conflict, InvalidInput, NotFound, Refused
 from classpay_tui.domain.statuses import ClientPaymentStatus, InstallmentStatus, PaymentKind
 from classpay_tui.services.schemas import PaymentIn
-from tests.builders import pay, seed_bundle, writer
+from tests.builders import READER, pay, seed_bundle, writer
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def bundle(service, admin):
 
 
 def ledger_size(service, bundle_id: int) -> int:
-    return len(service.get_payment_details(bundle_id).ledger)
+    return len(service.get_payment_details(READER, bundle_id).ledger)
 
 
 def test_seed_example_comes_out_exactly(service, admin, bundle):
@@ -70,7 +70,7 @@ def test_overpayment_names_the_exact_excess_and_writes_nothing(service, admin, b
     with pytest.raises(Refused, match=r"250\.00 is 50\.00 more than the 200\.00 still owed on installment 2"):
         pay(service, admin, bundle.bundle_id, "250.00", installment_number=2)
     assert ledger_size(service, bundle.bundle_id) == 1
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_an_installment_is_never_paid_twice(service, admin, bundle):
@@ -146,7 +146,7 @@ def test_bundle_without_installments_is_paid_in_full_after_the_deposit(service, 
 
 def test_paying_in_full_schedules_one_writer_payout_on_the_next_payout_day(service, admin, bundle):
     pay(service, admin, bundle.bundle_id, "600.00")
-    assert service.get_payment_details(bundle.bundle_id).writer_payments == []
+    assert service.get_payment_details(admin, bundle.bundle_id).writer_payments == []
     details = pay(service, admin, bundle.bundle_id, "400.00").details
     assert details.client_payment_status is ClientPaymentStatus.PAID
     [payout] = details.writer_payments
@@ -159,7 +159,7 @@ def test_paying_in_full_schedules_one_writer_payout_on_the_next_payout_day(servi
     assert len(refreshed.writer_payments) == 1
     assert refreshed.writer_scheduled_amount == Decimal("600.00")
     assert refreshed.writer_payment_status.value == "scheduled"
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_past_payment_date_is_kept_and_future_date_refused(service, admin, bundle, clock):
@@ -180,7 +180,7 @@ def test_past_payment_date_is_kept_and_future_date_refused(service, admin, bundl
 
 def test_every_write_is_audited_in_a_chain(service, admin, bundle):
     pay(service, admin, bundle.bundle_id, "200.00", deposit=True)
-    report = service.check()
+    report = service.check(admin)
     assert report.ok
     # writer.add, bundle.create, payment.deposit
     assert report.audit_events_checked == 3

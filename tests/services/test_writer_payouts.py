@@ -49,7 +49,7 @@ def test_per_installment_shares_add_up_to_the_compensation_exactly(service, admi
     details = results[-1].details
     assert sum(p.amount for p in details.writer_payments) == Decimal("600.00")
     assert all(p.payment_type.value == "installment" for p in details.writer_payments)
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_per_installment_with_awkward_cents(service, admin):
@@ -66,12 +66,12 @@ def test_per_installment_with_awkward_cents(service, admin):
 
 
 def test_office_mode_and_bundle_override(service, admin, staff, uneven):
-    assert service.payout_mode() == "on_full_payment"
+    assert service.payout_mode(admin) == "on_full_payment"
     with pytest.raises(PermissionDenied):
         service.set_payout_mode(staff, "per_installment")
     assert service.set_payout_mode(admin, "per_installment") == "per_installment"
     assert service.set_payout_mode(admin, "on_full_payment", bundle_id=uneven.bundle_id) == "on_full_payment"
-    assert service.payout_mode(uneven.bundle_id) == "on_full_payment"
+    assert service.payout_mode(admin, uneven.bundle_id) == "on_full_payment"
     assert service.set_payout_mode(admin, None, bundle_id=uneven.bundle_id) == "per_installment"
 
 
@@ -79,7 +79,7 @@ def test_marking_paid_keeps_bonus_and_status_in_step(service, admin, uneven):
     [payout] = pay(service, admin, uneven.bundle_id, "1000.00").details.writer_payments
     paid = service.pay_payout(admin, payout.id, "TR-1")
     assert paid.status is WriterPayoutStatus.PAID and paid.reference == "TR-1" and paid.paid_at is not None
-    details = service.get_payment_details(uneven.bundle_id)
+    details = service.get_payment_details(admin, uneven.bundle_id)
     assert details.writer_paid_amount == Decimal("600.00")
     assert details.writer_scheduled_amount == Decimal("0.00")
     assert details.writer_payment_status is WriterPaymentStatus.PAID
@@ -96,9 +96,9 @@ def test_marking_paid_keeps_bonus_and_status_in_step(service, admin, uneven):
 
 def test_partial_payouts_make_the_status_partial(service, admin, uneven):
     first = service.schedule_writer_payment(admin, uneven.id, Decimal("100.00"))
-    assert service.get_payment_details(uneven.bundle_id).writer_payment_status is WriterPaymentStatus.SCHEDULED
+    assert service.get_payment_details(admin, uneven.bundle_id).writer_payment_status is WriterPaymentStatus.SCHEDULED
     service.pay_payout(admin, first.id, "TR-1")
-    details = service.get_payment_details(uneven.bundle_id)
+    details = service.get_payment_details(admin, uneven.bundle_id)
     assert details.writer_payment_status is WriterPaymentStatus.PARTIAL
     assert details.writer_paid_amount == Decimal("100.00")
 
@@ -109,7 +109,7 @@ def test_cancel_a_scheduled_payout_and_refusals(service, admin, staff, uneven):
         service.cancel_payout(staff, payout.id)
     cancelled = service.cancel_payout(admin, payout.id)
     assert cancelled.status is WriterPayoutStatus.CANCELLED
-    details = service.get_payment_details(uneven.bundle_id)
+    details = service.get_payment_details(admin, uneven.bundle_id)
     assert details.writer_payment_status is WriterPaymentStatus.CANCELLED
     assert details.writer_scheduled_amount == Decimal("0.00")
     with pytest.raises(Refused, match="cancelled and cannot be paid"):
@@ -144,11 +144,11 @@ def test_payout_run_pays_everything_due_in_one_go(service, admin):
         ("ann", Decimal("600.00"), f"JAN-{paid[0].id}"),
         ("ben", Decimal("500.00"), f"JAN-{paid[1].id}"),
     ]
-    assert service.list_payouts(status="scheduled") == []
-    totals = {t.username: t for t in service.writer_totals()}
+    assert service.list_payouts(admin, status="scheduled") == []
+    totals = {t.username: t for t in service.writer_totals(admin)}
     assert (totals["ann"].paid, totals["ann"].scheduled, totals["ann"].bundles) == (Decimal("600.00"), 0, 1)
     assert service.run_payouts(admin, date(2024, 12, 31)) == []
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_refund_after_the_writer_was_paid_keeps_every_number_consistent(service, admin, uneven):
@@ -165,14 +165,14 @@ def test_refund_after_the_writer_was_paid_keeps_every_number_consistent(service,
     # The refund un-paid the latest installment first.
     assert [i.paid_amount for i in details.installments] == [Decimal("333.34"), Decimal("333.33"), Decimal("83.33")]
     assert [a.installment_number for a in result.payment.allocations] == [3]
-    totals = {t.username: t for t in service.writer_totals()}
+    totals = {t.username: t for t in service.writer_totals(admin)}
     assert totals["writer1"].owed_back == Decimal("150.00")
-    [entry] = service.get_writer_class_payments("writer1")
+    [entry] = service.get_writer_class_payments(admin, "writer1")
     assert entry.writer_owed_back == Decimal("150.00")
     refreshed = service.refresh_status(admin, details.id)
     for key in ("balance_remaining", "amount_paid", "client_payment_status", "writer_paid_amount", "writer_owed_back"):
         assert getattr(refreshed, key) == getattr(details, key)
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_full_refund_makes_the_status_refunded(service, admin, uneven):
@@ -193,7 +193,7 @@ def test_refund_cancels_scheduled_payouts_no_longer_covered(service, admin, unev
     # Paying the 100.00 again brings the writer back to the full compensation.
     again = pay(service, admin, uneven.bundle_id, "100.00").details
     assert again.writer_scheduled_amount == Decimal("600.00")
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_reversal_undoes_exactly_one_payment_once(service, admin, staff, uneven):
@@ -214,7 +214,7 @@ def test_reversal_undoes_exactly_one_payment_once(service, admin, staff, uneven)
         service.reverse_payment(admin, result.payment.id, "undo the undo")
     with pytest.raises(NotFound, match="no payment 999"):
         service.reverse_payment(admin, 999, "nothing")
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_reversing_a_refund_restores_what_it_took(service, admin, uneven):
@@ -224,7 +224,7 @@ def test_reversing_a_refund_restores_what_it_took(service, admin, uneven):
     assert restored.client_payment_status is ClientPaymentStatus.PAID
     assert restored.refunded_amount == Decimal("0.00")
     assert restored.writer_scheduled_amount == Decimal("600.00")
-    assert service.check().ok
+    assert service.check(admin).ok
 
 
 def test_reversal_refused_when_a_refund_already_took_the_money(service, admin, uneven):
@@ -236,14 +236,14 @@ def test_reversal_refused_when_a_refund_already_took_the_money(service, admin, u
 
 def test_bad_corrections_are_refused_and_write_nothing(service, admin, staff, uneven):
     pay(service, admin, uneven.bundle_id, "300.00")
-    before = service.get_payment_details(uneven.bundle_id).model_dump()
+    before = service.get_payment_details(admin, uneven.bundle_id).model_dump()
     with pytest.raises(Refused, match=r"refund of 300\.01 is more than the 300\.00 paid"):
         refund(service, admin, uneven.bundle_id, "300.01")
     with pytest.raises(PermissionDenied):
         refund(service, staff, uneven.bundle_id, "10.00")
     with pytest.raises(Refused, match="more than the 600.00 of compensation"):
         service.schedule_writer_payment(admin, uneven.id, Decimal("600.01"))
-    assert service.get_payment_details(uneven.bundle_id).model_dump() == before
+    assert service.get_payment_details(admin, uneven.bundle_id).model_dump() == before
 
 
 def test_refund_reference_is_idempotent(service, admin, uneven):
@@ -264,14 +264,14 @@ def test_reassigned_writer_keeps_payouts_and_sees_the_bundle(service, admin):
     moved = service.assign_writer(admin, bundle.bundle_id, "new")
     assert moved.writer_compensation_amount == Decimal("500.00")
     assert moved.writer_paid_amount == Decimal("0.00")
-    [kept] = service.get_writer_class_payments("old")
+    [kept] = service.get_writer_class_payments(admin, "old")
     assert not kept.is_current_writer
     assert (kept.writer_paid_amount, kept.writer_compensation_amount) == (Decimal("100.00"), Decimal("100.00"))
-    [current] = service.get_writer_class_payments("new")
+    [current] = service.get_writer_class_payments(admin, "new")
     assert current.is_current_writer and current.writer_compensation_amount == Decimal("500.00")
     final = pay(service, admin, bundle.bundle_id, "1000.00").details
     assert [(p.writer_username, p.amount, p.status.value) for p in final.writer_payments] == [
         ("old", Decimal("100.00"), "paid"),
         ("new", Decimal("500.00"), "scheduled"),
     ]
-    assert service.check().ok
+    assert service.check(admin).ok
