@@ -88,7 +88,9 @@ def payments_list(
     as_json: bool,
 ) -> None:
     """Bundles newest first, with their payment summary."""
-    found = runtime.service().list_payments(runtime.operator(), status=status, writer=writer, search=search, limit=limit, offset=offset)
+    found = runtime.service().list_payments(
+        runtime.operator(), status=status, writer=writer, search=search, limit=limit, offset=offset
+    )
     if as_json:
         emit_json(found)
         return

@@ -98,7 +98,9 @@ def payouts_list(
     runtime: Runtime, writer: str | None, status: str | None, due_by: datetime | None, as_json: bool
 ) -> None:
     """Writer payouts by scheduled date."""
-    found = runtime.service().list_payouts(runtime.operator(), writer=writer, status=status, due_by=due_by.date() if due_by else None)
+    found = runtime.service().list_payouts(
+        runtime.operator(), writer=writer, status=status, due_by=due_by.date() if due_by else None
+    )
     if as_json:
         emit_json(found)
     else:
