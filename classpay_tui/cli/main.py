@@ -90,9 +90,23 @@ def cli(ctx: click.Context, database: str | None, debug: bool) -> None:
 
 
 def main() -> None:
-    from classpay_tui.cli import admin_commands, catalog_commands, payment_commands, payout_commands, setup_commands
+    from classpay_tui.cli import (
+        admin_commands,
+        catalog_commands,
+        import_commands,
+        payment_commands,
+        payout_commands,
+        setup_commands,
+    )
 
-    for module in (setup_commands, catalog_commands, payment_commands, payout_commands, admin_commands):
+    for module in (
+        setup_commands,
+        catalog_commands,
+        payment_commands,
+        payout_commands,
+        admin_commands,
+        import_commands,
+    ):
         module.register(cli)
     try:
         cli.main(prog_name="classpay", standalone_mode=False)

@@ -74,6 +74,8 @@ class Client(Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The client's key in the system it was imported from (re-imports find it again).
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
 
 
 class Writer(Base):
@@ -115,6 +117,7 @@ class ClassBundle(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
 
     client: Mapped[Client] = relationship(lazy="raise")
     writer: Mapped[Writer | None] = relationship(lazy="raise")
@@ -262,6 +265,7 @@ class WriterBonus(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the payout it backs is cancelled: the bonus is then no longer owed.
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
 
 
 class ClassWriterPayment(Base):

@@ -9,6 +9,7 @@ operations live in one module per area; this class puts them behind one name.
 from __future__ import annotations
 
 from classpay_tui.services.bundle_ops import BundleOperations
+from classpay_tui.services.import_ops import ImportOperations
 from classpay_tui.services.operator_ops import OperatorOperations
 from classpay_tui.services.payment_ops import PaymentOperations
 from classpay_tui.services.payout_ops import PayoutOperations
@@ -17,6 +18,12 @@ from classpay_tui.services.setup_ops import SetupOperations
 
 
 class ClassPaymentService(
-    SetupOperations, OperatorOperations, BundleOperations, PaymentOperations, PayoutOperations, ReadOperations
+    SetupOperations,
+    OperatorOperations,
+    BundleOperations,
+    PaymentOperations,
+    PayoutOperations,
+    ReadOperations,
+    ImportOperations,
 ):
     """Clients' payments for class bundles and what writers are owed and paid."""

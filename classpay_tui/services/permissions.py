@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     READ_PAYOUTS = "read writer payouts"
     MANAGE_OPERATORS = "manage operators"
     READ_AUDIT = "read the audit log"
+    IMPORT = "import data"
     CHECK = "run the integrity check"
 
 

@@ -22,10 +22,11 @@ from classpay_tui.domain.allocation import (
     Allocation,
     allocate_refund,
     allocate_to_bundle,
+    allocate_to_deposit,
     allocate_to_installment,
 )
 from classpay_tui.domain.compensation import CompensationRule, RuleKind, compensation_for
-from classpay_tui.domain.errors import NotFound
+from classpay_tui.domain.errors import ClasspayError, NotFound, Refused
 from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import (
     ClientPaymentStatus,
@@ -130,14 +131,22 @@ def create_payment_record(session: Session, bundle: ClassBundle, now: datetime, 
         for installment_id in installment_ids
     )
     session.flush()
-    _link_existing_payments(session, bundle, payment)
+    link_existing_payments(session, bundle, payment)
     state = load_state(session, bundle, payment)
     recompute_client(session, state, today)
     recompute_writer(session, bundle, payment)
     return payment
 
 
-def _link_existing_payments(session: Session, bundle: ClassBundle, payment: ClassPayment) -> None:
+class UnallocatablePayment(Refused):
+    """A ledger entry from before the payment record that its bundle cannot take."""
+
+    def __init__(self, reference: str, why: str) -> None:
+        super().__init__(f"payment {reference} cannot be allocated: {why}")
+        self.reference = reference
+
+
+def link_existing_payments(session: Session, bundle: ClassBundle, payment: ClassPayment) -> None:
     """Allocate ledger entries recorded before the payment record existed, oldest first."""
     orphans = session.scalars(
         select(OrderPayment)
@@ -148,16 +157,10 @@ def _link_existing_payments(session: Session, bundle: ClassBundle, payment: Clas
         .order_by(OrderPayment.received_at, OrderPayment.id)
     ).all()
     for entry in orphans:
-        debt = load_state(session, bundle, payment).debt
-        if entry.kind is PaymentKind.REVERSAL and entry.reverses_id is not None:
-            original = session.get(OrderPayment, entry.reverses_id)
-            allocations = reversal_allocations(session, load_state(session, bundle, payment), original)
-        elif entry.kind is PaymentKind.REFUND:
-            allocations = allocate_refund(debt, entry.amount)
-        elif entry.kind is PaymentKind.INSTALLMENT and entry.target_installment:
-            allocations = allocate_to_installment(debt, entry.target_installment, entry.amount)
-        else:
-            allocations = allocate_to_bundle(debt, entry.amount)
+        try:
+            allocations = _allocate_existing(session, bundle, payment, entry)
+        except ClasspayError as error:
+            raise UnallocatablePayment(entry.reference, str(error).rstrip(".")) from None
         add_allocations(session, entry, payment, allocations, load_state(session, bundle, payment))
 
 
@@ -180,3 +183,20 @@ def add_allocations(
             )
         )
     session.flush()
+
+
+def _allocate_existing(
+    session: Session, bundle: ClassBundle, payment: ClassPayment, entry: OrderPayment
+) -> list[Allocation]:
+    debt = load_state(session, bundle, payment).debt
+    if entry.kind is PaymentKind.REVERSAL and entry.reverses_id is not None:
+        original = session.get(OrderPayment, entry.reverses_id)
+        assert original is not None
+        return reversal_allocations(session, load_state(session, bundle, payment), original)
+    if entry.kind is PaymentKind.REFUND:
+        return allocate_refund(debt, entry.amount)
+    if entry.kind is PaymentKind.INSTALLMENT and entry.target_installment:
+        return allocate_to_installment(debt, entry.target_installment, entry.amount)
+    if entry.kind is PaymentKind.DEPOSIT:
+        return allocate_to_deposit(debt, entry.amount)
+    return allocate_to_bundle(debt, entry.amount)

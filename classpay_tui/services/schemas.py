@@ -288,3 +288,9 @@ class AuditEventOut(Schema):
     before: Any
     after: Any
     hash: str
+
+
+class ImportReport(Schema):
+    files: list[str]
+    added: dict[str, int]
+    unchanged: dict[str, int]

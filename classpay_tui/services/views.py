@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from classpay_tui.db.models import (
@@ -22,6 +22,7 @@ from classpay_tui.db.models import (
     PaymentAllocation,
     Writer,
 )
+from classpay_tui.db.types import Cents
 from classpay_tui.domain.compensation import writer_payment_status
 from classpay_tui.domain.money import ZERO, progress
 from classpay_tui.domain.statuses import ClientPaymentStatus, InstallmentStatus, WriterPayoutStatus
@@ -340,9 +341,14 @@ def writer_totals(session: Session) -> list[WriterTotals]:
             func.coalesce(func.sum(ClassPayment.writer_owed_back), 0),
             func.coalesce(
                 func.sum(
-                    ClassPayment.writer_compensation_amount
-                    - ClassPayment.writer_paid_amount
-                    - ClassPayment.writer_scheduled_amount
+                    # Arithmetic on Cents columns comes back as a plain integer of cents unless
+                    # it is typed as Cents again.
+                    type_coerce(
+                        ClassPayment.writer_compensation_amount
+                        - ClassPayment.writer_paid_amount
+                        - ClassPayment.writer_scheduled_amount,
+                        Cents(),
+                    )
                 ),
                 0,
             ),

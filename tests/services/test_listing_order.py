@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from classpay_tui.domain.errors import InvalidInput
-from classpay_tui.services.schemas import BundleIn, PlanIn
 from classpay_tui.services import OperatorContext
+from classpay_tui.services.schemas import BundleIn, PlanIn
 from tests.builders import pay, seed_bundle
 
 ADMIN = OperatorContext(login="alice")

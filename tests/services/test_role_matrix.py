@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from classpay_tui.services import ClassPaymentService, OperatorContext
 from classpay_tui.services.schemas import BundleIn, PaymentIn, WriterIn
 from tests.builders import pay, seed_bundle, writer
 
+EXAMPLES = Path(__file__).parents[2] / "examples" / "import"
 ADMIN, STAFF, OWN_WRITER, OTHER_WRITER = "admin", "staff", "own writer", "other writer"
 EVERYONE = {ADMIN, STAFF, OWN_WRITER, OTHER_WRITER}
 DESK = {ADMIN, STAFF}
@@ -79,6 +81,7 @@ CALLS: list[tuple[str, set[str], Callable[[ClassPaymentService, World, OperatorC
     ("list_operators", {ADMIN}, lambda s, w, c: s.list_operators(c)),
     ("set_operator_active", {ADMIN}, lambda s, w, c: s.set_operator_active(c, "bob", False)),
     ("audit_events", {ADMIN}, lambda s, w, c: s.audit_events(c)),
+    ("import_files", {ADMIN}, lambda s, w, c: s.import_files(c, sorted(EXAMPLES.iterdir()))),
     ("get_payment_details", DESK, lambda s, w, c: s.get_payment_details(c, w.bundle.bundle_id)),
     ("get_payment_record", DESK, lambda s, w, c: s.get_payment_record(c, w.bundle.id)),
     ("list_payments", DESK, lambda s, w, c: s.list_payments(c)),

@@ -1,0 +1,43 @@
+"""Importing from the older system: every row checked, all or nothing, safe to repeat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from classpay_tui.domain.errors import ClasspayError
+from classpay_tui.services.audit import record_event
+from classpay_tui.services.context import OperatorContext
+from classpay_tui.services.core import ServiceCore
+from classpay_tui.services.importing.apply import Importer
+from classpay_tui.services.importing.rows import parse_rows
+from classpay_tui.services.importing.sources import read_source
+from classpay_tui.services.permissions import Action, authorize
+from classpay_tui.services.schemas import ImportReport
+
+
+class ImportRejected(ClasspayError):
+    """Bad rows: nothing was imported. ``problems`` has one "where: why" line per row."""
+
+    def __init__(self, problems: list[str]) -> None:
+        count = len(problems)
+        super().__init__(f"{count} bad row{'s' if count != 1 else ''}; nothing was imported.")
+        self.problems = problems
+
+
+class ImportOperations(ServiceCore):
+    def import_files(self, ctx: OperatorContext, paths: list[Path]) -> ImportReport:
+        """Clients, writers, bundles, installments, payments and writer bonuses from CSV or
+        JSON files, in one transaction. Any bad row in any file: nothing is imported."""
+        authorize(ctx, Action.IMPORT)
+        rows = [row for path in paths for row in read_source(path)]
+        parsed, problems = parse_rows(rows)
+        now, today = self.clock.now(), self.clock.today()
+        with self.db.write() as session:
+            # The good rows are still tried against the database, so one run reports every
+            # bad row (unknown bundles, clashes, overpayments), not just the malformed ones.
+            outcome = Importer(session, ctx.login, now, today).run(parsed, settle=not problems)
+            if problems or outcome.problems:
+                raise ImportRejected(problems + outcome.problems)  # rolls the transaction back
+            report = ImportReport(added=outcome.added, unchanged=outcome.unchanged, files=[p.name for p in paths])
+            record_event(session, ctx, now, "import", "import", 0, after=report.model_dump(mode="json"))
+            return report

@@ -1,0 +1,1 @@
+"""``classpay import``: the seed's migration path from CSV and JSON files."""

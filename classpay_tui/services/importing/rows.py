@@ -1,0 +1,276 @@
+"""Checking every imported row before anything is written: each bad row gives one
+"where: why" line, and a file with any bad row imports nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from classpay_tui.domain.errors import ClasspayError
+from classpay_tui.domain.money import parse_amount
+from classpay_tui.domain.statuses import BundleStatus, PaymentKind, PaymentMethod
+from classpay_tui.services.importing.sources import SourceRow
+from classpay_tui.services.text import clean_text
+
+
+class BadRow(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    where: str
+    ref: str
+    name: str
+    email: str | None
+    phone: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class WriterRow:
+    where: str
+    username: str
+    name: str | None
+    email: str | None
+    percent: Decimal | None
+    per_class: Decimal | None
+
+
+@dataclass(frozen=True)
+class BundleRow:
+    where: str
+    ref: str
+    client_ref: str
+    title: str
+    classes: int
+    total: Decimal
+    deposit: Decimal
+    status: BundleStatus
+    writer: str | None
+    start_date: date | None
+    compensation: Decimal | None
+
+
+@dataclass(frozen=True)
+class InstallmentRow:
+    where: str
+    bundle: str  # a bundle ref, or "#<id>" for a bundle already in classpay
+    number: int
+    amount: Decimal
+    due_date: date
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    where: str
+    bundle: str
+    reference: str
+    amount: Decimal
+    kind: PaymentKind
+    installment: int | None
+    method: PaymentMethod
+    received_on: date
+    note: str | None
+
+
+@dataclass(frozen=True)
+class BonusRow:
+    where: str
+    ref: str
+    writer: str
+    bundle: str | None
+    amount: Decimal
+    granted_on: date
+    is_paid: bool
+
+
+def _need(values: dict[str, str], key: str) -> str:
+    value = values.get(key, "")
+    if not value:
+        raise BadRow(f"{key} is missing")
+    return value
+
+
+def _text(values: dict[str, str], key: str, limit: int, required: bool = False) -> str | None:
+    try:
+        return clean_text(values.get(key), key, max_length=limit, required=required)
+    except ClasspayError as error:
+        raise BadRow(str(error).rstrip(".")) from None
+
+
+def _amount(values: dict[str, str], key: str, *, required: bool = True, allow_zero: bool = False) -> Decimal | None:
+    text = values.get(key, "")
+    if not text:
+        if required:
+            raise BadRow(f"{key} is missing")
+        return None
+    try:
+        return parse_amount(text, allow_zero=allow_zero, what=key)
+    except ClasspayError as error:
+        raise BadRow(str(error).rstrip(".")) from None
+
+
+def _int(values: dict[str, str], key: str, *, required: bool = True, low: int = 1, high: int = 10_000) -> int | None:
+    text = values.get(key, "")
+    if not text:
+        if required:
+            raise BadRow(f"{key} is missing")
+        return None
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise BadRow(f"{key} {text!r} is not a whole number from {low} to {high}")
+    return int(text)
+
+
+def _date(values: dict[str, str], key: str, *, required: bool = True) -> date | None:
+    text = values.get(key, "")
+    if not text:
+        if required:
+            raise BadRow(f"{key} is missing")
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise BadRow(f"{key} {text!r} is not a date like 2024-01-15") from None
+
+
+def _choice(values: dict[str, str], key: str, enum: Any, default: Any) -> Any:
+    text = values.get(key, "").lower()
+    if not text:
+        return default
+    try:
+        return enum(text)
+    except ValueError:
+        raise BadRow(f"{key} {text!r} is not one of {', '.join(m.value for m in enum)}") from None
+
+
+def _bundle_key(values: dict[str, str]) -> str:
+    if values.get("bundle_id"):
+        if not values["bundle_id"].isdigit():
+            raise BadRow(f"bundle_id {values['bundle_id']!r} is not a number")
+        return "#" + values["bundle_id"]
+    return _need(values, "bundle_ref")
+
+
+def client(v: dict[str, str], where: str) -> ClientRow:
+    return ClientRow(
+        where,
+        _need(v, "ref"),
+        _text(v, "name", 200, True) or "",
+        _text(v, "email", 254),
+        _text(v, "phone", 50),
+        _text(v, "notes", 2000),
+    )
+
+
+def writer(v: dict[str, str], where: str) -> WriterRow:
+    percent = v.get("percent", "")
+    percent_value = None
+    if percent:
+        try:
+            percent_value = Decimal(percent.rstrip("%"))
+        except ArithmeticError:
+            raise BadRow(f"percent {percent!r} is not a number") from None
+        if not percent_value.is_finite() or not 0 <= percent_value <= 100:
+            raise BadRow(f"percent {percent!r} is not between 0 and 100")
+    per_class = _amount(v, "per_class", required=False, allow_zero=True)
+    if percent_value is not None and per_class is not None:
+        raise BadRow("give percent or per_class, not both")
+    return WriterRow(
+        where, _need(v, "username").lower(), _text(v, "name", 200), _text(v, "email", 254), percent_value, per_class
+    )
+
+
+def bundle(v: dict[str, str], where: str) -> BundleRow:
+    total = _amount(v, "total")
+    deposit = _amount(v, "deposit", required=False, allow_zero=True) or Decimal("0.00")
+    assert total is not None
+    if deposit > total:
+        raise BadRow(f"deposit {deposit} is more than total {total}")
+    return BundleRow(
+        where,
+        _need(v, "ref"),
+        _need(v, "client_ref"),
+        _text(v, "title", 200, True) or "",
+        _int(v, "classes", high=1000) or 1,
+        total,
+        deposit,
+        _choice(v, "status", BundleStatus, BundleStatus.IN_PROGRESS),
+        v.get("writer") or None,
+        _date(v, "start_date", required=False),
+        _amount(v, "compensation", required=False, allow_zero=True),
+    )
+
+
+def installment(v: dict[str, str], where: str) -> InstallmentRow:
+    return InstallmentRow(
+        where,
+        _bundle_key(v),
+        _int(v, "number", high=120) or 1,
+        _amount(v, "amount") or Decimal(0),
+        _date(v, "due_date") or date.min,
+    )
+
+
+def payment(v: dict[str, str], where: str) -> PaymentRow:
+    kind = _choice(v, "kind", PaymentKind, PaymentKind.PAYMENT)
+    if kind is PaymentKind.REVERSAL:
+        raise BadRow("reversals cannot be imported; import the corrected payments instead")
+    number = _int(v, "installment", required=False, high=120)
+    if kind is PaymentKind.INSTALLMENT and number is None:
+        raise BadRow("an installment payment needs the installment number")
+    return PaymentRow(
+        where,
+        _bundle_key(v),
+        _text(v, "reference", 100, True) or "",
+        _amount(v, "amount") or Decimal(0),
+        kind,
+        number,
+        _choice(v, "method", PaymentMethod, PaymentMethod.OTHER),
+        _date(v, "received_on") or date.min,
+        _text(v, "note", 2000),
+    )
+
+
+def bonus(v: dict[str, str], where: str) -> BonusRow:
+    paid = v.get("is_paid", "").lower()
+    if paid not in ("", "true", "false", "1", "0", "yes", "no"):
+        raise BadRow(f"is_paid {paid!r} is not true or false")
+    bundle_key = _bundle_key(v) if (v.get("bundle_id") or v.get("bundle_ref")) else None
+    return BonusRow(
+        where,
+        _need(v, "ref"),
+        _need(v, "writer").lower(),
+        bundle_key,
+        _amount(v, "amount") or Decimal(0),
+        _date(v, "granted_on") or date.min,
+        paid in ("true", "1", "yes"),
+    )
+
+
+PARSERS: dict[str, Callable[[dict[str, str], str], Any]] = {
+    "clients": client,
+    "writers": writer,
+    "bundles": bundle,
+    "installments": installment,
+    "payments": payment,
+    "bonuses": bonus,
+}
+
+
+def parse_rows(rows: list[SourceRow]) -> tuple[dict[str, list[Any]], list[str]]:
+    """Typed rows by kind, and one "where: why" line per bad row."""
+    parsed: dict[str, list[Any]] = {kind: [] for kind in PARSERS}
+    problems: list[str] = []
+    for row in rows:
+        if "__error__" in row.values:
+            problems.append(f"{row.where}: {row.values['__error__']}")
+            continue
+        try:
+            parsed[row.kind].append(PARSERS[row.kind](row.values, row.where))
+        except BadRow as error:
+            problems.append(f"{row.where}: {error}")
+    return parsed, problems
