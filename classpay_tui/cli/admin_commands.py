@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -89,6 +90,16 @@ def audit(runtime: Runtime, entity: str | None, since: datetime | None, limit: i
     )
 
 
+@click.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(runtime: Runtime, target: Path) -> None:
+    """Copy the SQLite database to TARGET safely while others work (admin)."""
+    pages = runtime.service().backup(runtime.operator(), target)
+    tell(f"Backed up {runtime.service().db.describe()} to {target} ({pages} pages, integrity ok).")
+
+
 def register(group: click.Group) -> None:
     group.add_command(users)
     group.add_command(audit)
+    group.add_command(backup)

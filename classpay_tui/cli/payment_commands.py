@@ -247,8 +247,9 @@ def payments_schedule_writer(runtime: Runtime, payment_id: int, amount: str | No
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--quiet", is_flag=True, help="Print nothing when all is well (for cron, which mails any output).")
 @click.pass_obj
-def check(runtime: Runtime, as_json: bool) -> None:
+def check(runtime: Runtime, as_json: bool, quiet: bool) -> None:
     """Prove every stored summary equals the ledger and the audit chain is unbroken (exit 1 if not)."""
     report = runtime.service().check(runtime.operator())
     if as_json:
@@ -256,7 +257,7 @@ def check(runtime: Runtime, as_json: bool) -> None:
     else:
         for problem in report.problems:
             click.echo(problem)
-        if report.ok:
+        if report.ok and not quiet:
             click.echo(
                 f"ok: {report.bundles_checked} bundles, {report.payments_checked} payments and "
                 f"{report.audit_events_checked} audit events match the ledger."

@@ -26,12 +26,17 @@ def _initialize(runtime: Runtime, currency: str, payout_day: str) -> bool:
 @click.pass_obj
 def init(runtime: Runtime, currency: str, payout_day: str) -> None:
     """Create the database, or upgrade its schema; the first caller becomes admin."""
+    path = sqlite_path(runtime.target)
+    before = None if path is not None and not path.exists() else runtime.service(must_exist=False).schema_revision()
     created = _initialize(runtime, currency, payout_day)
-    where = runtime.service().db.describe()
+    service = runtime.service()
+    where, after = service.db.describe(), service.schema_revision()
     if created:
         tell(f"Created {where} ({currency.upper()}, payouts on {payout_day.lower()}); {os_login()} is its admin.")
+    elif before != after:
+        tell(f"Upgraded {where} from schema {before} to {after}.")
     else:
-        tell(f"{where} is up to date.")
+        tell(f"{where} is up to date (schema {after}).")
 
 
 @click.command()

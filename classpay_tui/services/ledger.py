@@ -132,23 +132,30 @@ def refunded_total(session: Session, bundle_id: int) -> Decimal:
     return sum((amount for refund_id, amount in refunds if refund_id not in reversed_ids), ZERO)
 
 
+def link_status(slot: Slot) -> InstallmentStatus:
+    """The stored state of an installment (overdue is worked out when it is shown)."""
+    if slot.owed == ZERO:
+        return InstallmentStatus.PAID
+    return InstallmentStatus.PARTIAL if slot.allocated > ZERO else InstallmentStatus.PENDING
+
+
+def next_due_date(debt: BundleDebt) -> date | None:
+    """The earliest due date among the installments not yet fully paid."""
+    unpaid = (slot for slot in debt.slots if slot.kind is SlotKind.INSTALLMENT and slot.owed != ZERO)
+    return min((slot.due_date for slot in unpaid if slot.due_date is not None), default=None)
+
+
 def recompute_client(session: Session, state: BundleState, today: date) -> None:
     """Installment states and the client half of the summary, from the ledger."""
     bundle, payment, debt = state.bundle, state.payment, state.debt
     paid_at = _paid_at_by_link(session, state) if state.installments else {}
-    next_due: date | None = None
     for slot in debt.slots:
         link = state.link_for(slot)
         if link is None:
             continue
         link.paid_amount = slot.allocated
-        if slot.owed == ZERO:
-            link.status, link.paid_at = InstallmentStatus.PAID, paid_at.get(link.id)
-        else:
-            link.status = InstallmentStatus.PARTIAL if slot.allocated > ZERO else InstallmentStatus.PENDING
-            link.paid_at = None
-            if next_due is None or (slot.due_date and slot.due_date < next_due):
-                next_due = slot.due_date
+        link.status = link_status(slot)
+        link.paid_at = paid_at.get(link.id) if link.status is InstallmentStatus.PAID else None
     refunded = refunded_total(session, bundle.id)
     summary = client_summary(debt, refunded=refunded, cancelled=bundle.status is BundleStatus.CANCELLED)
     payment.total_amount = bundle.total_amount
@@ -161,15 +168,45 @@ def recompute_client(session: Session, state: BundleState, today: date) -> None:
     payment.uses_installments = bool(state.installments)
     payment.total_installments = summary.total_installments
     payment.paid_installments = summary.paid_installments
-    payment.next_due_date = next_due
+    payment.next_due_date = next_due_date(debt)
+
+
+def covered_share(compensation: Decimal, amount_paid: Decimal, total: Decimal) -> Decimal:
+    """The part of ``compensation`` backed by the money collected so far."""
+    if total <= ZERO:
+        return ZERO
+    return (compensation * amount_paid / total).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def covered_compensation(payment: ClassPayment) -> Decimal:
     """The part of the compensation backed by money actually collected from the client."""
-    if payment.total_amount <= ZERO:
-        return ZERO
-    share = payment.writer_compensation_amount * payment.amount_paid / payment.total_amount
-    return share.quantize(CENT, rounding=ROUND_HALF_UP)
+    return covered_share(payment.writer_compensation_amount, payment.amount_paid, payment.total_amount)
+
+
+@dataclass(frozen=True)
+class WriterSummary:
+    paid: Decimal
+    scheduled: Decimal
+    owed_back: Decimal
+    status: WriterPaymentStatus
+
+
+def writer_summary(
+    compensation: Decimal,
+    amount_paid: Decimal,
+    total: Decimal,
+    sums: dict[WriterPayoutStatus, Decimal],
+    *,
+    bundle_cancelled: bool,
+) -> WriterSummary:
+    """The writer half of the summary from the current writer's payout sums by status."""
+    paid = sums.get(WriterPayoutStatus.PAID, ZERO)
+    scheduled = sums.get(WriterPayoutStatus.SCHEDULED, ZERO)
+    status = writer_payment_status(compensation, paid, scheduled, any_cancelled=WriterPayoutStatus.CANCELLED in sums)
+    if bundle_cancelled and status is WriterPaymentStatus.PENDING:
+        status = WriterPaymentStatus.CANCELLED
+    owed_back = max(ZERO, paid - covered_share(compensation, amount_paid, total))
+    return WriterSummary(paid, scheduled, owed_back, status)
 
 
 def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPayment) -> None:
@@ -185,17 +222,14 @@ def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPaymen
             .group_by(ClassWriterPayment.status)
         )
     }
-    paid = sums.get(WriterPayoutStatus.PAID, ZERO)
-    scheduled = sums.get(WriterPayoutStatus.SCHEDULED, ZERO)
-    payment.writer_paid_amount = paid
-    payment.writer_scheduled_amount = scheduled
-    payment.writer_owed_back = max(ZERO, paid - covered_compensation(payment))
-    status = writer_payment_status(
+    summary = writer_summary(
         payment.writer_compensation_amount,
-        paid,
-        scheduled,
-        any_cancelled=WriterPayoutStatus.CANCELLED in sums,
+        payment.amount_paid,
+        payment.total_amount,
+        sums,
+        bundle_cancelled=bundle.status is BundleStatus.CANCELLED,
     )
-    if bundle.status is BundleStatus.CANCELLED and status is WriterPaymentStatus.PENDING:
-        status = WriterPaymentStatus.CANCELLED
-    payment.writer_payment_status = status
+    payment.writer_paid_amount = summary.paid
+    payment.writer_scheduled_amount = summary.scheduled
+    payment.writer_owed_back = summary.owed_back
+    payment.writer_payment_status = summary.status

@@ -27,7 +27,7 @@ from classpay_tui.services.payouts import (
     unscheduled_compensation,
 )
 from classpay_tui.services.permissions import Action, authorize, authorize_writer_view
-from classpay_tui.services.records import get_bundle, locked_state, office_settings
+from classpay_tui.services.records import get_bundle, link_existing_payments, locked_state, office_settings
 from classpay_tui.services.schemas import (
     PaymentDetails,
     WriterPaymentOut,
@@ -38,12 +38,15 @@ from classpay_tui.services.text import clean_text
 
 class PayoutOperations(ServiceCore):
     def refresh_status(self, ctx: OperatorContext, payment_id: int) -> PaymentDetails:
-        """The seed's ``refresh_status``: recompute the summary from the ledger and schedule
-        any writer payout that is due. Running it again changes nothing."""
+        """The seed's ``refresh_status``: allocate any ledger entry that has not been (rows
+        written by another system), recompute the summary from the ledger and schedule any
+        writer payout that is due. Running it again changes nothing."""
         authorize(ctx, Action.REFRESH_STATUS)
-        return self._write_bundle(
-            ctx, self._bundle_of_payment(payment_id), lambda s, st: None, action="payment.refresh"
-        )
+
+        def link_orphans(session: Session, state: BundleState) -> None:
+            link_existing_payments(session, state.bundle, state.payment)
+
+        return self._write_bundle(ctx, self._bundle_of_payment(payment_id), link_orphans, action="payment.refresh")
 
     update_payment_status = refresh_status
 

@@ -24,7 +24,7 @@ from classpay_tui.domain.statuses import (
     WriterPaymentType,
     WriterPayoutStatus,
 )
-from classpay_tui.services.ledger import covered_compensation
+from classpay_tui.services.ledger import covered_compensation, covered_share
 
 
 def unscheduled_compensation(payment: ClassPayment) -> Decimal:
@@ -91,19 +91,39 @@ def schedule_due_payouts(
     """
     if payment.writer_id is None:
         return []
-    mode = payout_mode(bundle, settings)
-    if mode is PayoutMode.PER_INSTALLMENT:
-        target, kind = covered_compensation(payment), WriterPaymentType.INSTALLMENT
-    elif payment.client_payment_status is ClientPaymentStatus.PAID:
-        target, kind = payment.writer_compensation_amount, WriterPaymentType.FULL
-    else:
-        return []
-    amount = min(
-        target - payment.writer_paid_amount - payment.writer_scheduled_amount, unscheduled_compensation(payment)
+    due = due_payout(
+        payout_mode(bundle, settings),
+        payment.client_payment_status,
+        payment.writer_compensation_amount,
+        payment.amount_paid,
+        payment.total_amount,
+        payment.writer_paid_amount,
+        payment.writer_scheduled_amount,
     )
-    if amount <= ZERO:
+    if due is None:
         return []
+    amount, kind = due
     return [schedule_payout(session, payment, amount, kind, settings, now, today)]
+
+
+def due_payout(
+    mode: PayoutMode,
+    client_status: ClientPaymentStatus,
+    compensation: Decimal,
+    amount_paid: Decimal,
+    total: Decimal,
+    paid: Decimal,
+    scheduled: Decimal,
+) -> tuple[Decimal, WriterPaymentType] | None:
+    """The payout the mode says is due now (amount and type), or None."""
+    if mode is PayoutMode.PER_INSTALLMENT:
+        target, kind = covered_share(compensation, amount_paid, total), WriterPaymentType.INSTALLMENT
+    elif client_status is ClientPaymentStatus.PAID:
+        target, kind = compensation, WriterPaymentType.FULL
+    else:
+        return None
+    amount = min(target - paid - scheduled, max(ZERO, compensation - paid - scheduled))
+    return (amount, kind) if amount > ZERO else None
 
 
 def scheduled_payouts(session: Session, payment: ClassPayment) -> list[ClassWriterPayment]:

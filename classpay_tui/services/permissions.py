@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     MANAGE_OPERATORS = "manage operators"
     READ_AUDIT = "read the audit log"
     IMPORT = "import data"
+    BACKUP = "back up the database"
     CHECK = "run the integrity check"
 
 

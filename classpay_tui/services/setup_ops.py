@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
+from classpay_tui.db.backup import backup_sqlite
 from classpay_tui.db.migrate import current_revision, head_revision, upgrade_to_head
 from classpay_tui.db.models import (
     OfficeSettings,
@@ -15,6 +18,7 @@ from classpay_tui.domain.statuses import PayoutMode, Role
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore
+from classpay_tui.services.permissions import Action, authorize
 
 
 class SetupOperations(ServiceCore):
@@ -42,6 +46,9 @@ class SetupOperations(ServiceCore):
                 )
             )
             return True
+
+    def schema_revision(self) -> str | None:
+        return current_revision(self.db.engine)
 
     def require_current_schema(self) -> None:
         """Refuse to work on a database that was never set up or needs an upgrade."""
@@ -73,3 +80,17 @@ class SetupOperations(ServiceCore):
                 after={"login": login, "role": Role.ADMIN.value, "first_admin": True},
             )
             return True
+
+    def backup(self, ctx: OperatorContext, target: Path) -> int:
+        """A consistent copy of a SQLite database while others work (admin); returns pages copied."""
+        authorize(ctx, Action.BACKUP)
+        if not self.db.is_sqlite or not self.db.url.database:
+            raise Refused("Back up a PostgreSQL database with pg_dump (or base backups), not with classpay.")
+        if target.exists():
+            raise Refused(f"{target} already exists; choose a new file name.")
+        if not target.parent.is_dir():
+            raise NotFound(f"There is no directory {target.parent}.")
+        pages = backup_sqlite(Path(self.db.url.database), target)
+        with self.db.write() as session:
+            record_event(session, ctx, self.clock.now(), "backup", "database", 0, after={"target": str(target)})
+        return pages
