@@ -1,0 +1,1 @@
+"""The terminal app: screens over ``ClassPaymentService``, never over the database."""

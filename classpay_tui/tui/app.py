@@ -1,0 +1,68 @@
+"""The classpay terminal app: bundles, payment details, writer payouts."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from classpay_tui.domain.statuses import Role
+from classpay_tui.services import ClassPaymentService, OperatorContext
+from classpay_tui.services.context import Clock
+from classpay_tui.tui.commands import ActionsProvider
+from classpay_tui.tui.desk import Desk
+from classpay_tui.tui.modals.help import HelpModal, key_lines
+from classpay_tui.tui.safe import clean
+from classpay_tui.tui.screens.bundles import BundlesScreen
+from classpay_tui.tui.screens.writers import WritersScreen
+
+
+class ClasspayApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "classpay"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="The keys of this screen"),
+        Binding("1", "show_bundles", "Bundles", id="app.bundles", show=False, tooltip="The bundle list"),
+        Binding("2", "show_writers", "Writers", id="app.writers", show=False, tooltip="Writer payouts"),
+        Binding("q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave classpay (ctrl+q too)"),
+    ]
+
+    def __init__(
+        self,
+        service: ClassPaymentService,
+        operator: OperatorContext,
+        clock: Clock | None = None,
+        *,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.desk = Desk(service, operator, clock or service.clock)
+        self.cursor_blink_enabled = cursor_blink
+        self.sub_title = clean(f"{operator.login} ({operator.role.value}) · {service.db.describe()}")
+
+    def on_mount(self) -> None:
+        desk = self.desk
+        self.add_mode("bundles", lambda: BundlesScreen(desk))
+        self.add_mode("writers", lambda: WritersScreen(desk))
+        self.switch_mode("writers" if desk.operator.role is Role.WRITER else "bundles")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_bundles":
+            return self.desk.operator.role is not Role.WRITER
+        if action == "show_writers":
+            return self.current_mode != "writers"
+        return True
+
+    def action_show_bundles(self) -> None:
+        self.switch_mode("bundles")
+
+    def action_show_writers(self) -> None:
+        self.switch_mode("writers")
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpModal):
+            return
+        self.push_screen(HelpModal(screen.title or self.title, key_lines(screen)))

@@ -1,0 +1,1 @@
+"""Dialogs: each a typed ``ModalScreen`` that returns what it did, or ``None`` when cancelled."""

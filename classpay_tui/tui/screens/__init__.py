@@ -1,0 +1,1 @@
+"""The three main screens: bundles, payment details, writer payouts."""

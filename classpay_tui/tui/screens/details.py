@@ -1,0 +1,192 @@
+"""Payment details: one bundle as the seed's response shows it, with its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from classpay_tui.services.permissions import Action
+from classpay_tui.services.schemas import PaymentDetails, PaymentResult, WriterPaymentOut
+from classpay_tui.tui import effects
+from classpay_tui.tui.desk import Desk
+from classpay_tui.tui.jobs import in_thread
+from classpay_tui.tui.modals.assign_writer import AssignWriterModal
+from classpay_tui.tui.modals.confirm import ConfirmModal
+from classpay_tui.tui.modals.record_payment import RecordPaymentModal
+from classpay_tui.tui.modals.refund import RefundModal
+from classpay_tui.tui.modals.reverse_payment import ReverseModal
+from classpay_tui.tui.modals.schedule_payout import ScheduleModal
+from classpay_tui.tui.notices import toast
+from classpay_tui.tui.widgets import detail_rows as rows
+from classpay_tui.tui.widgets.key_table import KeyTable
+
+ADMIN_ACTIONS = {
+    "refresh_status": Action.REFRESH_STATUS,
+    "schedule": Action.SCHEDULE_WRITER_PAYMENT,
+    "refund": Action.REFUND,
+    "reverse": Action.REVERSE,
+}
+
+
+class DetailsScreen(Screen[None]):
+    TITLE = "Payment details"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="details.back", tooltip="Back to the list"),
+        Binding("p", "pay", "Pay", id="details.pay", tooltip="Record a payment for the selected installment"),
+        Binding("w", "assign_writer", "Writer", id="details.assign", tooltip="Assign or reassign the writer"),
+        Binding("R", "refresh_status", "Refresh", id="details.refresh", tooltip="Recompute the status (admin)"),
+        Binding("S", "schedule", "Payout", id="details.schedule", tooltip="Schedule a writer payout (admin)"),
+        Binding("F", "refund", "Refund", id="details.refund", tooltip="Return money to the client (admin)"),
+        Binding("X", "reverse", "Reverse", id="details.reverse", tooltip="Reverse the selected ledger entry (admin)"),
+        Binding("r", "reload", "Reload", id="details.reload", show=False, tooltip="Read the bundle again"),
+    ]
+
+    def __init__(self, desk: Desk, bundle_id: int) -> None:
+        super().__init__()
+        self.desk = desk
+        self.bundle_id = bundle_id
+        self.details: PaymentDetails | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="details-body"):
+            yield Static(f"Loading bundle {self.bundle_id}…", id="summary")
+            yield Static("Installments", classes="section")
+            yield KeyTable(rows.INSTALLMENT_COLUMNS, id="installments")
+            yield Static("Client ledger", classes="section", id="ledger-title")
+            yield KeyTable(rows.LEDGER_COLUMNS, id="ledger")
+            yield Static("Writer payouts", classes="section", id="payouts-title")
+            yield KeyTable(rows.PAYOUT_COLUMNS, id="payouts")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#installments", KeyTable).focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        service, bundle_id = self.desk.service, self.bundle_id
+        ctx = self.desk.operator
+        in_thread(self, lambda: service.get_payment_details(ctx, bundle_id), self.show, group="details")
+
+    def show(self, details: PaymentDetails, *, to_next_unpaid: bool = True) -> None:
+        first = self.details is None
+        self.details = details
+        self.query_one("#summary", Static).update(rows.summary(details))
+        installment_rows = rows.installment_rows(details)
+        cursor = rows.next_unpaid_key(installment_rows, details) if (first or to_next_unpaid) else None
+        self.query_one("#installments", KeyTable).fill(installment_rows, cursor_on=cursor)
+        ledger = self.query_one("#ledger", KeyTable)
+        ledger_rows = rows.ledger_rows(details)
+        ledger.fill(ledger_rows, cursor_on=ledger_rows[-1][0] if first and ledger_rows else None)
+        self.query_one("#payouts", KeyTable).fill(rows.payout_rows(details.writer_payments))
+        nothing = "" if ledger_rows else " — nothing received yet"
+        self.query_one("#ledger-title", Static).update(f"Client ledger{nothing}")
+        none_yet = "" if details.writer_payments else " — none scheduled yet"
+        self.query_one("#payouts-title", Static).update(f"Writer payouts{none_yet}")
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    # ---- everyone's actions -----------------------------------------------------------
+
+    def action_pay(self) -> None:
+        details = self.details
+        if details is None:
+            return
+        selected = self.query_one("#installments", KeyTable).current_key
+        target = effects.default_target(details, selected)
+        if target is None:
+            toast(self, f"Bundle {details.bundle_id} is paid in full; nothing is owed.")
+            return
+        self.app.push_screen(RecordPaymentModal(self.desk, details, target), callback=self._recorded)
+
+    def _recorded(self, result: PaymentResult | None) -> None:
+        if result is not None:
+            toast(self, f"Bundle {result.details.bundle_id}: {result.effect}", title="Done")
+            self.show(result.details)
+
+    def action_assign_writer(self) -> None:
+        if self.details is not None:
+            self.app.push_screen(AssignWriterModal(self.desk, self.details), callback=self._assigned)
+
+    def _assigned(self, details: PaymentDetails | None) -> None:
+        if details is not None:
+            writer = details.assigned_writer_username or "nobody"
+            toast(self, f"Bundle {details.bundle_id} is assigned to {writer}.", title="Writer assigned")
+            self.show(details, to_next_unpaid=False)
+
+    # ---- admin actions: capital letters, each confirmed ---------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ADMIN_ACTIONS:
+            return self.desk.allow(ADMIN_ACTIONS[action])
+        if action == "pay":
+            return self.desk.allow(Action.RECORD_PAYMENT)
+        if action == "assign_writer":
+            return self.desk.allow(Action.ASSIGN_WRITER)
+        return True
+
+    def _admin(self, action: str) -> PaymentDetails | None:
+        """The details, when they are loaded and the operator may do ``action``."""
+        if not self.desk.can(ADMIN_ACTIONS[action]):
+            return None
+        return self.details
+
+    def action_refresh_status(self) -> None:
+        details = self._admin("refresh_status")
+        if details is None:
+            return
+        service, ctx = self.desk.service, self.desk.operator
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                in_thread(self, lambda: service.refresh_status(ctx, details.id), self._refreshed, group="admin")
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Refresh the status of bundle #{details.bundle_id}?",
+                ["Recomputes every summary number from the ledger and schedules a writer payout that is due."],
+                confirm="Enter refreshes",
+            ),
+            callback=answered,
+        )
+
+    def _refreshed(self, details: PaymentDetails) -> None:
+        toast(self, f"Bundle {details.bundle_id} refreshed: {details.client_payment_status.value}.", title="Status")
+        self.show(details, to_next_unpaid=False)
+
+    def action_schedule(self) -> None:
+        details = self._admin("schedule")
+        if details is not None:
+            self.app.push_screen(ScheduleModal(self.desk, details), callback=self._scheduled)
+
+    def _scheduled(self, payout: WriterPaymentOut | None) -> None:
+        if payout is not None:
+            toast(self, f"Payout #{payout.id} scheduled for {payout.scheduled_for.isoformat()}.", title="Scheduled")
+            self.action_reload()
+
+    def action_refund(self) -> None:
+        details = self._admin("refund")
+        if details is not None:
+            self.app.push_screen(RefundModal(self.desk, details), callback=self._recorded)
+
+    def action_reverse(self) -> None:
+        details = self._admin("reverse")
+        if details is None:
+            return
+        key = self.query_one("#ledger", KeyTable).current_key
+        entry = next((item for item in details.ledger if str(item.id) == key), None)
+        if entry is None:
+            toast(self, "Choose a ledger entry to reverse first (Tab to the ledger, then ↑/↓).")
+            return
+        self.app.push_screen(ReverseModal(self.desk, entry), callback=self._recorded)
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        return []

@@ -1,0 +1,63 @@
+"""Names that look like markup or carry escape sequences are shown as text, on every screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from classpay_tui.tui.modals.record_payment import RecordPaymentModal
+from classpay_tui.tui.safe import clean, safe_text, truncate
+from classpay_tui.tui.screens.details import DetailsScreen
+from classpay_tui.tui.widgets.bundle_table import BundleTable, cells
+from tests.tui.conftest import bundle, keys, make_app, settle
+
+HOSTILE = ["[/]", "\x1b[31mRed\x1b[0m Rita", "[bold]Bo[/bold]", "Zoë \x9b2J\u202eevil", "tab\there\nnewline"]
+
+
+def test_clean_strips_escape_sequences_and_controls():
+    assert clean("\x1b[31mRed\x1b[0m") == "Red"
+    assert clean("a\x1b]0;title\x07b") == "ab"
+    assert clean("x\x9b2Jy\x85z\u202e") == "xyz"
+    assert clean("tab\there\nline") == "tab here line"
+    assert clean(None) == ""
+
+
+def test_safe_text_is_never_markup():
+    text = safe_text("[bold]x[/bold] [/]")
+    assert isinstance(text, Text)
+    assert text.plain == "[bold]x[/bold] [/]"
+    assert text.spans == []
+    assert safe_text("abcdefghij", width=5).plain == "abcd…"
+
+
+async def test_hostile_names_render_everywhere(sqlite_service, admin):
+    ids = [bundle(sqlite_service, admin, name, name, "100.00") for name in HOSTILE]
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(BundleTable)
+        shown = [table.get_row_at(index)[1].plain for index in range(len(ids))]
+        assert shown == [truncate(clean(row.client_name), 14) for row in table.rows_shown]
+        assert "[/]" in shown
+        assert not any("\x1b" in name or "\x9b" in name for name in shown)
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg
+        for _ in ids:
+            await keys(pilot, "enter")
+            assert isinstance(app.screen, DetailsScreen)
+            await keys(pilot, "p")
+            assert isinstance(app.screen, RecordPaymentModal)
+            app.export_screenshot()
+            await keys(pilot, "escape", "escape", "j")
+        await keys(pilot, "slash", "[", "/", "]")
+        assert [row.client_name for row in table.rows_shown] == ["[/]"]
+
+
+def test_table_cells_strip_what_the_service_might_let_through(sqlite_service, admin):
+    """Even a value that reached the screen raw (an import, an old row) shows as plain text."""
+    bundle(sqlite_service, admin, "Plain", "Plain", "100.00")
+    [row] = sqlite_service.list_payments(admin)
+    raw = row.model_copy(update={"client_name": "\x1b[31mRed\x1b[0m [/]", "title": "\x1b]0;owned\x07[b]"})
+    row_cells = cells(raw)
+    assert row_cells[1].plain == "Red [/]"
+    assert row_cells[2].plain == "[b]"
+    assert row_cells[1].spans == []

@@ -1,0 +1,276 @@
+"""The desk's everyday flows, driven by keys alone, on a real SQLite file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from classpay_tui.tui.formatting import ALERT
+from classpay_tui.tui.modals.confirm import ConfirmModal
+from classpay_tui.tui.modals.record_payment import RecordPaymentModal
+from classpay_tui.tui.screens.bundles import BundlesScreen
+from classpay_tui.tui.screens.details import DetailsScreen
+from classpay_tui.tui.widgets.bundle_table import BundleTable
+from classpay_tui.tui.widgets.field import FieldError
+from tests.tui.conftest import keys, make_app, settle
+
+# From the bundle list to a recorded payment for a client found by name.
+FIND_AND_PAY = ("slash", "d", "a", "n", "enter", "p", "enter", "enter")
+
+
+def plain(widget) -> str:  # type: ignore[no-untyped-def]
+    return str(widget.render())
+
+
+async def test_open_a_bundle(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(BundleTable)
+        assert [row.client_name for row in table.rows_shown] == ["Gus New", "Fay Paid", "Eli Overdue", "Dana Client"]
+        await keys(pilot, "j", "j", "j", "enter")
+        assert isinstance(app.screen, DetailsScreen)
+        summary = plain(app.screen.query_one("#summary"))
+        assert "Dana Client" in summary and "Balance 600.00" in summary
+        # The cursor starts on the next unpaid installment.
+        assert app.screen.query_one("#installments").current_key == "installment:2"
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, BundlesScreen)
+        assert app.screen.query_one(BundleTable).current.client_name == "Dana Client"
+
+
+async def test_find_by_client_and_record_a_payment_by_keys_alone(sqlite_service, office, admin):
+    assert len(FIND_AND_PAY) <= 8
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, *FIND_AND_PAY)
+        assert isinstance(app.screen, BundlesScreen)
+        row = app.screen.query_one(BundleTable).current
+        assert row.client_name == "Dana Client"
+        assert row.balance_remaining == Decimal("400.00")
+    details = sqlite_service.get_payment_details(admin, office["dana"])
+    assert details.balance_remaining == Decimal("400.00")
+    assert details.paid_installments == 2
+    assert [entry.amount for entry in details.ledger] == [Decimal("200.00")] * 3
+
+
+async def test_record_from_details_updates_the_numbers(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "enter", "p")
+        modal = app.screen
+        assert isinstance(modal, RecordPaymentModal)
+        assert modal.query_one("#amount").value == "200.00"
+        assert "installment 2 of 4 paid; balance 600.00 → 400.00" in plain(modal.query_one("#effect"))
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, ConfirmModal)
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, DetailsScreen)
+        assert "Balance 400.00" in plain(app.screen.query_one("#summary"))
+        assert app.screen.query_one("#installments").current_key == "installment:3"
+    assert sqlite_service.get_payment_details(admin, office["dana"]).balance_remaining == Decimal("400.00")
+
+
+async def test_escape_cancels_and_writes_nothing(sqlite_service, office, admin):
+    before = sqlite_service.get_payment_details(admin, office["dana"])
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "p", "escape")
+        assert isinstance(app.screen, BundlesScreen)
+        # Esc at the confirmation goes back to the form; a second Esc cancels.
+        await keys(pilot, "p", "enter", "escape")
+        assert isinstance(app.screen, RecordPaymentModal)
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, BundlesScreen)
+    assert sqlite_service.get_payment_details(admin, office["dana"]) == before
+
+
+async def test_a_bad_amount_shows_the_message_in_place(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "p")
+        error = app.screen.query_one("#amount-error", FieldError)
+        assert not error.display
+        await keys(pilot, "1", "2", ".", "3", "4", "5")
+        assert error.display
+        assert error.message == "Amount 12.345 has more than two decimal places."
+        await keys(pilot, "enter")  # refused in place: no confirmation
+        assert isinstance(app.screen, RecordPaymentModal)
+        await keys(pilot, "backspace", "backspace", "backspace", "backspace", "backspace", "backspace", "9", "0", "0")
+        assert error.message == "900.00 is 700.00 more than the 200.00 still owed on installment 2 of bundle 1."
+        await keys(pilot, "backspace", "backspace")
+        assert not error.display
+        assert "9.00 to installment 2 of 4 (191.00 still owed)" in plain(app.screen.query_one("#effect"))
+        await keys(pilot, "escape")
+    assert sqlite_service.get_payment_details(admin, office["dana"]).balance_remaining == Decimal("600.00")
+
+
+async def test_pressing_enter_again_never_records_twice(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter")
+        await pilot.press("p", "enter", "enter", "enter", "enter")
+        await settle(pilot)
+    details = sqlite_service.get_payment_details(admin, office["dana"])
+    assert len(details.ledger) == 3
+    assert details.balance_remaining == Decimal("400.00")
+
+
+async def test_p_on_a_paid_installment_pays_the_next_one(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "enter", "k")
+        assert app.screen.query_one("#installments").current_key == "installment:1"
+        await keys(pilot, "p")
+        assert app.screen.target.key == "installment:2"
+
+
+async def test_deposit_first_from_the_list(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "p")  # Gus: the deposit is unpaid
+        assert app.screen.target.key == "deposit"
+        assert app.screen.query_one("#amount").value == "300.00"
+        await keys(pilot, "enter", "enter")
+    details = sqlite_service.get_payment_details(admin, office["gus"])
+    assert details.deposit_paid == Decimal("300.00")
+
+
+async def test_admin_key_does_nothing_for_staff(sqlite_service, office, staff):
+    app = make_app(sqlite_service, staff)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "enter")
+        assert isinstance(app.screen, DetailsScreen)
+        for key in ("R", "S", "F", "X"):
+            assert app.screen.active_bindings[key].enabled is False  # dimmed in the footer
+            await keys(pilot, key)
+            assert isinstance(app.screen, DetailsScreen)
+        await keys(pilot, "p")  # staff do record payments
+        assert isinstance(app.screen, RecordPaymentModal)
+
+
+async def test_admin_refresh_asks_first(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "enter", "R")
+        assert isinstance(app.screen, ConfirmModal)
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, DetailsScreen)
+        await keys(pilot, "R", "enter")
+        assert isinstance(app.screen, DetailsScreen)
+        assert "Balance 600.00" in plain(app.screen.query_one("#summary"))
+
+
+async def test_filter_finds_a_bundle_by_client_name(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "E", "L", "i")
+        table = app.screen.query_one(BundleTable)
+        assert [row.client_name for row in table.rows_shown] == ["Eli Overdue"]
+        await keys(pilot, "escape")
+        assert len(table.rows_shown) == 4
+
+
+async def test_status_filter_and_sort_go_to_the_service(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(BundleTable)
+        await keys(pilot, "f")
+        assert [row.client_name for row in table.rows_shown] == ["Eli Overdue"]
+        assert "overdue" in plain(app.screen.query_one("#list-status"))
+        await keys(pilot, "escape", "s")
+        assert [row.client_name for row in table.rows_shown] == ["Gus New", "Eli Overdue", "Dana Client", "Fay Paid"]
+        assert "largest balance first" in plain(app.screen.query_one("#list-status"))
+
+
+async def test_overdue_rows_have_a_mark_and_a_colour(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(BundleTable)
+        marks = {row.client_name: table.get_row_at(index)[0] for index, row in enumerate(table.rows_shown)}
+        assert marks["Eli Overdue"].plain.startswith("!")
+        assert marks["Eli Overdue"].spans[0].style == ALERT  # a light red, bold
+        assert not marks["Dana Client"].plain.startswith("!")
+
+
+async def test_cursor_stays_on_the_bundle_when_data_refreshes(sqlite_service, office, admin):
+    from tests.tui.conftest import bundle
+
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "j", "j")
+        table = app.screen.query_one(BundleTable)
+        assert table.current.client_name == "Eli Overdue"
+        bundle(sqlite_service, admin, "Hal Newer", "Editing", "100.00")  # another desk adds one on top
+        await keys(pilot, "r")
+        assert table.current.client_name == "Eli Overdue"
+        assert table.cursor_row == 3
+
+
+async def test_new_bundle_with_a_live_plan_preview(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "n", *"Ida", "tab", *"Grammar", "tab", "tab", *"800", "tab", "tab", "backspace", "3")
+        preview = plain(app.screen.query_one("#plan"))
+        assert "3 installments: 266.67 on 2024-02-15 · 266.67 on 2024-03-15 · 266.66 on 2024-04-15" in preview
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, ConfirmModal)
+        await keys(pilot, "enter")
+        assert isinstance(app.screen, BundlesScreen)
+        assert app.screen.query_one(BundleTable).current.client_name == "Ida"
+    [created] = sqlite_service.list_payments(admin, search="Ida")
+    assert created.total_installments == 3 and created.total_amount == Decimal("800.00")
+
+
+async def test_writer_sees_only_their_own_payouts(sqlite_service, office, writer_ann):
+    from classpay_tui.tui.screens.writers import WritersScreen
+
+    app = make_app(sqlite_service, writer_ann)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WritersScreen)
+        assert app.screen.query_one("#writers").keys == [str(writer_ann.writer_id)]
+        bundles = app.screen.query_one("#writer-bundles").keys
+        assert sorted(bundles) == sorted([str(office["dana"]), str(office["fay"])])
+        await keys(pilot, "1", "escape", "enter")
+        assert isinstance(app.screen, WritersScreen)
+
+
+async def test_empty_database_says_how_to_start(sqlite_service, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        empty = plain(app.screen.query_one("#empty"))
+        assert "classpay demo" in empty and "Press n" in empty
+
+
+async def test_help_and_palette_list_the_actions(sqlite_service, office, staff):
+    from classpay_tui.tui.commands import ActionsProvider
+    from classpay_tui.tui.modals.help import HelpModal
+
+    app = make_app(sqlite_service, staff)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        names = [name for name, _, _ in ActionsProvider(app.screen)._commands()]
+        assert {"Pay (p)", "Filter (/)", "New (n)", "Sort: next due first"} <= set(names)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "enter")
+        names = [name for name, _, _ in ActionsProvider(app.screen)._commands()]
+        assert "Pay (p)" in names and "Refresh (R)" not in names  # staff: admin actions are left out
+        await keys(pilot, "question_mark")
+        assert isinstance(app.screen, HelpModal)
+        assert ("R", "Refresh", "Recompute the status (admin)", False) in app.screen.lines
+        await keys(pilot, "escape")
+        assert isinstance(app.screen, DetailsScreen)
