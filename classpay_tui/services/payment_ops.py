@@ -23,7 +23,7 @@ from classpay_tui.domain.allocation import (
     allocate_to_deposit,
     allocate_to_installment,
 )
-from classpay_tui.domain.errors import Conflict, InvalidInput, NotFound, Refused
+from classpay_tui.domain.errors import ClasspayError, Conflict, InvalidInput, NotFound, Refused
 from classpay_tui.domain.money import ZERO, format_money
 from classpay_tui.domain.statuses import PaymentKind, PaymentMethod
 from classpay_tui.services.audit import record_event
@@ -37,6 +37,7 @@ from classpay_tui.services.records import (
     locked_state,
 )
 from classpay_tui.services.schemas import (
+    BatchLine,
     PaymentDetails,
     PaymentIn,
     PaymentResult,
@@ -59,6 +60,7 @@ class EntryRequest:
 
 
 Allocate = Callable[[BundleState], list[Allocation]]
+MAX_BATCH = 500
 
 
 class PaymentOperations(ServiceCore):
@@ -138,6 +140,47 @@ class PaymentOperations(ServiceCore):
             )
 
         return self._write_retrying(reverse)
+
+    def record_payments(self, ctx: OperatorContext, lines: list[BatchLine]) -> list[PaymentResult]:
+        """Bulk entry: many client payments (each to its bundle, allocated oldest first) in
+        ONE transaction — all are recorded or, if any line is refused, none is. The
+        refusal names its line: "Line 3: 250.00 is 50.00 more than ..."."""
+        authorize(ctx, Action.RECORD_PAYMENT)
+        if not lines:
+            raise InvalidInput("The batch is empty.")
+        if len(lines) > MAX_BATCH:
+            raise InvalidInput(f"A batch holds at most {MAX_BATCH} payments, not {len(lines)}.")
+        requests = []
+        for number, line in enumerate(lines, 1):
+            try:
+                requests.append(
+                    (line, self._entry_request(PaymentKind.PAYMENT, line.payment.checked_amount(), line.payment))
+                )
+            except ClasspayError as error:
+                raise type(error)(f"Line {number}: {error}") from None
+        references = [request.reference for _, request in requests]
+        if len(set(references)) != len(references):
+            raise InvalidInput("Two lines of the batch have the same reference; each payment needs its own.")
+
+        def record_all(session: Session) -> list[PaymentResult]:
+            results = []
+            for number, (line, request) in enumerate(requests, 1):
+                amount = request.amount
+                try:
+                    results.append(
+                        self._record_entry(
+                            session,
+                            ctx,
+                            line.bundle_id,
+                            request,
+                            lambda state, a=amount: allocate_to_bundle(state.debt, a),
+                        )
+                    )
+                except ClasspayError as error:
+                    raise type(error)(f"Line {number}: {error}") from None
+            return results
+
+        return self._write_retrying(record_all)
 
     def record_installment_payment(self, ctx: OperatorContext, installment_id: int, data: PaymentIn) -> PaymentResult:
         """The seed's method: pay one installment (by its id, as in the details JSON)."""

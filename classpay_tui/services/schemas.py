@@ -95,6 +95,13 @@ class PaymentIn(Schema):
         return check_amount(self.amount)
 
 
+class BatchLine(Schema):
+    """One line of bulk entry: a payment to a bundle, allocated oldest first."""
+
+    bundle_id: int
+    payment: PaymentIn
+
+
 # ---- outputs -------------------------------------------------------------------------
 
 
@@ -294,3 +301,100 @@ class ImportReport(Schema):
     files: list[str]
     added: dict[str, int]
     unchanged: dict[str, int]
+
+
+# ---- overdue, reminders and reports ----------------------------------------------------
+
+
+class OverdueInstallment(Schema):
+    """An installment past due and not fully paid on ``as_of`` (payments received later do not count)."""
+
+    bundle_id: int
+    installment_id: int
+    installment_number: int
+    course: str
+    client_id: int
+    client_name: str
+    email: str | None
+    phone: str | None
+    amount: Money
+    amount_paid: Money
+    amount_owed: Money
+    due_date: date
+    days_late: int
+    reminder_level: int  # the last level sent, 0 when none was
+    last_reminded_at: datetime | None
+
+
+class ReminderTemplateOut(Schema):
+    subject: str
+    sender: str | None
+    body: str
+    is_default: bool
+    updated_at: datetime | None
+    updated_by: str | None
+
+
+class ReminderOut(Schema):
+    """One reminder text, for one late installment, at the level it is sent at."""
+
+    bundle_id: int
+    installment_id: int
+    installment_number: int
+    client_name: str
+    email: str | None
+    phone: str | None
+    course: str
+    amount_owed: Money
+    due_date: date
+    days_late: int
+    level: int
+    subject: str
+    body: str
+
+
+class ReminderBatchOut(Schema):
+    """A batch of reminders; ``id`` is None for a preview, which records nothing."""
+
+    id: int | None
+    as_of: date
+    made_at: datetime
+    made_by: str
+    sender: str | None
+    reminders: list[ReminderOut]
+
+
+class CollectionMonth(Schema):
+    month: str  # YYYY-MM
+    received: Money  # deposits, installments and payments
+    refunded: Money  # refunds, less refunds reversed
+    reversed: Money  # payments undone by reversal entries
+    net: Money
+    entries: int
+
+
+class CollectionWeek(Schema):
+    week_start: date  # a Monday
+    net: Money
+
+
+class CollectionsReport(Schema):
+    date_from: date
+    date_to: date
+    months: list[CollectionMonth]
+    weeks: list[CollectionWeek]  # the 12 weeks up to date_to, oldest first
+    total_net: Money
+
+
+class AgingBucket(Schema):
+    bucket: str  # not_due, 1-30, 31-60, 61-90, over_90, no_due_date
+    label: str
+    installments: int
+    bundles: int
+    amount: Money
+
+
+class AgingReport(Schema):
+    as_of: date
+    buckets: list[AgingBucket]
+    total: Money

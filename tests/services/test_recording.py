@@ -184,3 +184,32 @@ def test_every_write_is_audited_in_a_chain(service, admin, bundle):
     assert report.ok
     # writer.add, bundle.create, payment.deposit
     assert report.audit_events_checked == 3
+
+
+def test_bulk_entry_is_all_or_nothing_and_names_the_bad_line(service, admin, bundle):
+    from classpay_tui.services.schemas import BatchLine
+
+    other = seed_bundle(service, admin)
+
+    def line(bundle_id: int, amount: str, reference: str) -> BatchLine:
+        return BatchLine(bundle_id=bundle_id, payment=PaymentIn(amount=Decimal(amount), reference=reference))
+
+    with pytest.raises(Refused, match=r"^Line 3: 2,000.00 is 1,300.00 more than the 700.00 still owed"):
+        service.record_payments(
+            admin,
+            [
+                line(bundle.bundle_id, "300.00", "B-1"),
+                line(other.bundle_id, "400.00", "B-2"),
+                line(bundle.bundle_id, "2000.00", "B-3"),
+            ],
+        )
+    assert ledger_size(service, bundle.bundle_id) == ledger_size(service, other.bundle_id) == 0
+    with pytest.raises(InvalidInput, match="same reference"):
+        service.record_payments(admin, [line(bundle.bundle_id, "1.00", "X"), line(other.bundle_id, "1.00", "X")])
+    results = service.record_payments(
+        admin, [line(bundle.bundle_id, "300.00", "B-1"), line(other.bundle_id, "400.00", "B-2")]
+    )
+    assert [r.created for r in results] == [True, True]
+    assert results[0].details.deposit_paid == Decimal("200.00") and results[0].details.amount_paid == 300
+    assert results[1].details.amount_paid == Decimal("400.00")
+    assert service.check(admin).ok

@@ -13,7 +13,7 @@ import pytest
 from classpay_tui.domain.errors import ClasspayError, PermissionDenied
 from classpay_tui.domain.statuses import Role
 from classpay_tui.services import ClassPaymentService, OperatorContext
-from classpay_tui.services.schemas import BundleIn, PaymentIn, WriterIn
+from classpay_tui.services.schemas import BatchLine, BundleIn, PaymentIn, WriterIn
 from tests.builders import pay, seed_bundle, writer
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "import"
@@ -62,6 +62,13 @@ CALLS: list[tuple[str, set[str], Callable[[ClassPaymentService, World, OperatorC
     ("create_payment_for_bundle", DESK, lambda s, w, c: s.create_payment_for_bundle(c, w.bundle.bundle_id)),
     ("assign_writer", DESK, lambda s, w, c: s.assign_writer(c, w.second.bundle_id, "writer2")),
     ("record_payment", DESK, lambda s, w, c: s.record_payment(c, w.second.bundle_id, payment(f"P-{c.login}"))),
+    (
+        "record_payments",
+        DESK,
+        lambda s, w, c: s.record_payments(
+            c, [BatchLine(bundle_id=w.second.bundle_id, payment=payment(f"B-{c.login}"))]
+        ),
+    ),
     (
         "record_installment_payment",
         DESK,
