@@ -93,9 +93,12 @@ def main() -> None:
     from classpay_tui.cli import (
         admin_commands,
         catalog_commands,
+        export_commands,
         import_commands,
         payment_commands,
         payout_commands,
+        reminder_commands,
+        report_commands,
         setup_commands,
     )
 
@@ -106,6 +109,9 @@ def main() -> None:
         payout_commands,
         admin_commands,
         import_commands,
+        report_commands,
+        reminder_commands,
+        export_commands,
     ):
         module.register(cli)
     try:

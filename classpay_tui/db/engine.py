@@ -94,6 +94,13 @@ class Database:
         with self._writers.begin() as session:
             yield session
 
+    def refresh_statistics(self) -> None:
+        """``ANALYZE``: the query planner's row counts per index. SQLite has none until it is
+        run, and without them it may walk the wrong index (sorting 100,000 bundles by client
+        name instead of walking the name index); ``init`` and ``demo`` run it."""
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
     def describe(self) -> str:
         return describe_url(self.url)
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -76,6 +77,10 @@ class Client(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The client's key in the system it was imported from (re-imports find it again).
     external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
+
+
+# Clients are found (``bundles add``) and sorted (``payments list``) by name without regard to case.
+Index("ix_clients_name_lower", func.lower(Client.name))
 
 
 class Writer(Base):
@@ -159,12 +164,15 @@ class ClassPayment(Base):
         CheckConstraint("writer_scheduled_amount >= 0", name="writer_scheduled_not_negative"),
         CheckConstraint("writer_owed_back >= 0", name="owed_back_not_negative"),
         CheckConstraint("refunded_amount >= 0", name="refunded_not_negative"),
+        # The bundle list: each filter and sort order walks one of these (and those after
+        # the class), newest bundle first among equals, so a page reads about its own rows.
         Index("ix_class_payments_status_bundle", "client_payment_status", "bundle_id"),
+        Index("ix_class_payments_writer_bundle", "writer_id", "bundle_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bundle_id: Mapped[int] = mapped_column(ForeignKey("class_bundles.id"), unique=True)
-    writer_id: Mapped[int | None] = mapped_column(ForeignKey("writers.id"), index=True)
+    writer_id: Mapped[int | None] = mapped_column(ForeignKey("writers.id"))
     total_amount: Mapped[Decimal] = mapped_column(Cents)
     deposit_amount: Mapped[Decimal] = mapped_column(Cents)
     deposit_paid: Mapped[Decimal] = mapped_column(Cents)
@@ -184,9 +192,15 @@ class ClassPayment(Base):
     uses_installments: Mapped[bool] = mapped_column(Boolean)
     total_installments: Mapped[int] = mapped_column(Integer)
     paid_installments: Mapped[int] = mapped_column(Integer)
-    next_due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    next_due_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Sort orders of the bundle list: ascending by the amount or date, ties newest bundle first.
+Index("ix_class_payments_due_bundle", ClassPayment.next_due_date, ClassPayment.bundle_id.desc())
+Index("ix_class_payments_balance_bundle", ClassPayment.balance_remaining, ClassPayment.bundle_id.desc())
+Index("ix_class_payments_paid_bundle", ClassPayment.amount_paid, ClassPayment.bundle_id.desc())
 
 
 class ClassPaymentInstallment(Base):
@@ -321,3 +335,48 @@ class AuditEvent(Base):
     after: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ReminderTemplate(Base):
+    """The office's reminder text (one row, edited by an admin); absent, the built-in default applies."""
+
+    __tablename__ = "reminder_templates"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    sender: Mapped[str | None] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class ReminderBatch(Base):
+    """One batch of reminders handed to the office's mail system (classpay sends nothing)."""
+
+    __tablename__ = "reminder_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    made_by: Mapped[str] = mapped_column(String(64))
+    reminder_count: Mapped[int] = mapped_column(Integer)
+
+
+class InstallmentReminder(Base):
+    """That a reminder about one late installment was made, and at which level (1 to 3)."""
+
+    __tablename__ = "installment_reminders"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        CheckConstraint("amount_owed > 0", name="amount_positive"),
+        UniqueConstraint("batch_id", "installment_id"),
+        Index("ix_installment_reminders_installment", "installment_id", "level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("reminder_batches.id"))
+    installment_id: Mapped[int] = mapped_column(ForeignKey("class_installments.id"))
+    level: Mapped[int] = mapped_column(Integer)
+    amount_owed: Mapped[Decimal] = mapped_column(Cents)
+    days_late: Mapped[int] = mapped_column(Integer)

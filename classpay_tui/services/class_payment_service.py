@@ -9,11 +9,14 @@ operations live in one module per area; this class puts them behind one name.
 from __future__ import annotations
 
 from classpay_tui.services.bundle_ops import BundleOperations
+from classpay_tui.services.export_ops import ExportOperations
 from classpay_tui.services.import_ops import ImportOperations
 from classpay_tui.services.operator_ops import OperatorOperations
 from classpay_tui.services.payment_ops import PaymentOperations
 from classpay_tui.services.payout_ops import PayoutOperations
 from classpay_tui.services.read_ops import ReadOperations
+from classpay_tui.services.reminder_ops import ReminderOperations
+from classpay_tui.services.report_ops import ReportOperations
 from classpay_tui.services.setup_ops import SetupOperations
 
 
@@ -25,5 +28,8 @@ class ClassPaymentService(
     PayoutOperations,
     ReadOperations,
     ImportOperations,
+    ReportOperations,
+    ReminderOperations,
+    ExportOperations,
 ):
     """Clients' payments for class bundles and what writers are owed and paid."""

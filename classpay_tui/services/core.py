@@ -15,11 +15,22 @@ from classpay_tui.db.engine import Database
 from classpay_tui.db.models import (
     ClassPayment,
 )
+from classpay_tui.domain.allocation import Allocation
 from classpay_tui.domain.errors import InvalidInput, NotFound
+from classpay_tui.domain.money import ZERO
+from classpay_tui.domain.statuses import WriterPayoutStatus
 from classpay_tui.services import views
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import Clock, OperatorContext
-from classpay_tui.services.ledger import BundleState, load_state, recompute_client, recompute_writer
+from classpay_tui.services.ledger import (
+    BundleState,
+    apply_writer_summary,
+    load_state,
+    payout_sums,
+    recompute_client,
+    recompute_writer,
+    with_allocations,
+)
 from classpay_tui.services.payouts import schedule_due_payouts, take_back_uncovered
 from classpay_tui.services.records import (
     get_bundle,
@@ -70,22 +81,37 @@ class ServiceCore:
         # Noon UTC keeps the calendar date the same in every office time zone.
         return datetime.combine(received_on, time(12, 0), tzinfo=UTC)
 
-    def _settle(self, session: Session, state: BundleState, *, take_back: str | None = None) -> BundleState:
+    def _settle(
+        self,
+        session: Session,
+        state: BundleState,
+        *,
+        take_back: str | None = None,
+        added: list[Allocation] | None = None,
+    ) -> BundleState:
         """Recompute the summary from the ledger and schedule a writer payout if one is due.
 
         ``take_back`` (why money went back to the client) also cancels scheduled payouts
-        that collected money no longer covers.
+        that collected money no longer covers. ``added``: the allocations just written on
+        ``state``'s slots (a new ledger entry), so the state need not be read again.
         """
         now, today = self.clock.now(), self.clock.today()
         settings = office_settings(session)
-        state = load_state(session, state.bundle, state.payment)
+        state = load_state(session, state.bundle, state.payment) if added is None else with_allocations(state, added)
+        bundle, payment = state.bundle, state.payment
         recompute_client(session, state, today)
-        recompute_writer(session, state.bundle, state.payment)
+        sums = payout_sums(session, payment)
+        apply_writer_summary(bundle, payment, sums)
         if take_back is not None:
-            take_back_uncovered(session, state.payment, settings, now, today, f"no longer covered after {take_back}")
-        schedule_due_payouts(session, state.bundle, state.payment, settings, now, today)
-        recompute_writer(session, state.bundle, state.payment)
-        state.payment.updated_at = now
+            take_back_uncovered(session, payment, settings, now, today, f"no longer covered after {take_back}")
+        scheduled = schedule_due_payouts(session, bundle, payment, settings, now, today)
+        if take_back is None:  # only new scheduled payouts changed the sums
+            for payout in scheduled:
+                sums[WriterPayoutStatus.SCHEDULED] = sums.get(WriterPayoutStatus.SCHEDULED, ZERO) + payout.amount
+            apply_writer_summary(bundle, payment, sums)
+        else:
+            recompute_writer(session, bundle, payment)
+        payment.updated_at = now
         session.flush()
         return state
 

@@ -13,71 +13,11 @@ from classpay_tui.domain.plans import Frequency
 from classpay_tui.domain.statuses import PaymentMethod
 from classpay_tui.services.class_payment_service import ClassPaymentService
 from classpay_tui.services.context import OperatorContext
+from classpay_tui.services.demo_bulk import fill_demo_bulk
+from classpay_tui.services.demo_names import COURSES, FIRST_NAMES, LAST_NAMES, WRITERS
 from classpay_tui.services.schemas import BundleIn, PaymentIn, PlanIn, WriterIn
 
-FIRST_NAMES = (
-    "Amelia",
-    "Noah",
-    "Priya",
-    "Mateo",
-    "Chloe",
-    "Kwame",
-    "Sofia",
-    "Liam",
-    "Aisha",
-    "Lucas",
-    "Hana",
-    "Omar",
-    "Grace",
-    "Diego",
-    "Freya",
-    "Ravi",
-    "Elena",
-    "Jonah",
-    "Mei",
-    "Samuel",
-)
-LAST_NAMES = (
-    "Okafor",
-    "Nguyen",
-    "Schmidt",
-    "Rossi",
-    "Patel",
-    "Garcia",
-    "Kowalski",
-    "Haddad",
-    "Brown",
-    "Silva",
-    "Tanaka",
-    "Murphy",
-    "Novak",
-    "Cohen",
-    "Larsen",
-    "Mendes",
-    "Ibrahim",
-    "Walsh",
-)
-COURSES = (
-    "Academic Writing Essentials",
-    "Research Paper Workshop",
-    "Creative Nonfiction",
-    "Thesis Coaching",
-    "Business English Writing",
-    "Grant Proposal Writing",
-    "Poetry Masterclass",
-    "Technical Writing",
-    "College Application Essays",
-    "Screenwriting Basics",
-    "Copywriting Intensive",
-    "Editing and Style",
-)
-WRITERS = (
-    ("jlee", "Jordan Lee", Decimal("60"), None),
-    ("mgarcia", "Marta Garcia", Decimal("55"), None),
-    ("tokoye", "Tunde Okoye", None, Decimal("45.00")),
-    ("sbauer", "Sara Bauer", None, None),
-    ("kpatel", "Kiran Patel", Decimal("65"), None),
-)
+BULK_FROM = 500
 
 
 @dataclass(frozen=True)
@@ -107,6 +47,11 @@ def _writers(service: ClassPaymentService, ctx: OperatorContext) -> list[str]:
 
 
 def fill_demo(service: ClassPaymentService, ctx: OperatorContext, *, count: int, seed: int = 7) -> DemoCounts:
+    """``count`` bundles with payment histories. Up to :data:`BULK_FROM` bundles go through the
+    service one by one; more are written in bulk (:mod:`.demo_bulk`)."""
+    if count > BULK_FROM:
+        writers, payments = fill_demo_bulk(service, ctx, count=count, seed=seed)
+        return DemoCounts(writers=writers, bundles=count, payments=payments)
     rng = random.Random(seed)
     writers = _writers(service, ctx)
     today = service.clock.today()

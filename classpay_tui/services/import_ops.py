@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from classpay_tui.db.bulk import bulk_work
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
@@ -32,7 +33,7 @@ class ImportOperations(ServiceCore):
         rows = [row for path in paths for row in read_source(path)]
         parsed, problems = parse_rows(rows)
         now, today = self.clock.now(), self.clock.today()
-        with self.db.write() as session:
+        with self.db.write() as session, bulk_work(session):
             # The good rows are still tried against the database, so one run reports every
             # bad row (unknown bundles, clashes, overpayments), not just the malformed ones.
             outcome = Importer(session, ctx.login, now, today).run(parsed, settle=not problems)

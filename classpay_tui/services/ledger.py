@@ -22,7 +22,7 @@ from classpay_tui.db.models import (
     OrderPayment,
     PaymentAllocation,
 )
-from classpay_tui.domain.allocation import BundleDebt, Slot, SlotKind
+from classpay_tui.domain.allocation import Allocation, BundleDebt, Slot, SlotKind
 from classpay_tui.domain.compensation import writer_payment_status
 from classpay_tui.domain.money import CENT, ZERO
 from classpay_tui.domain.statuses import (
@@ -88,6 +88,23 @@ def load_state(session: Session, bundle: ClassBundle, payment: ClassPayment) -> 
         balance = bundle.total_amount - bundle.deposit_amount
         slots.append(Slot(SlotKind.BALANCE, balance, allocated.get((SlotKind.BALANCE, None), ZERO)))
     return BundleState(bundle, payment, installments, BundleDebt(bundle.id, tuple(slots)))
+
+
+def with_allocations(state: BundleState, allocations: list[Allocation]) -> BundleState:
+    """The state after ``allocations`` (made on ``state.debt``'s slots) were added: what
+    :func:`load_state` would read back, without reading it."""
+    added: dict[int, Decimal] = {}
+    for allocation in allocations:
+        added[id(allocation.slot)] = added.get(id(allocation.slot), ZERO) + allocation.amount
+    slots = tuple(
+        Slot(slot.kind, slot.amount, slot.allocated + added[id(slot)], slot.number, slot.due_date, slot.key)
+        if id(slot) in added
+        else slot
+        for slot in state.debt.slots
+    )
+    if len(added) != sum(1 for slot in state.debt.slots if id(slot) in added):
+        raise ValueError("allocations made on another state's slots")
+    return BundleState(state.bundle, state.payment, state.installments, BundleDebt(state.debt.bundle_id, slots))
 
 
 def _paid_at_by_link(session: Session, state: BundleState) -> dict[int, datetime]:
@@ -209,9 +226,9 @@ def writer_summary(
     return WriterSummary(paid, scheduled, owed_back, status)
 
 
-def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPayment) -> None:
-    """The writer half of the summary, from the current writer's payouts."""
-    sums = {
+def payout_sums(session: Session, payment: ClassPayment) -> dict[WriterPayoutStatus, Decimal]:
+    """The current writer's payouts on this record, summed by status."""
+    return {
         status: total
         for status, total in session.execute(
             select(ClassWriterPayment.status, func.sum(ClassWriterPayment.amount))
@@ -222,6 +239,9 @@ def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPaymen
             .group_by(ClassWriterPayment.status)
         )
     }
+
+
+def apply_writer_summary(bundle: ClassBundle, payment: ClassPayment, sums: dict[WriterPayoutStatus, Decimal]) -> None:
     summary = writer_summary(
         payment.writer_compensation_amount,
         payment.amount_paid,
@@ -233,3 +253,8 @@ def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPaymen
     payment.writer_scheduled_amount = summary.scheduled
     payment.writer_owed_back = summary.owed_back
     payment.writer_payment_status = summary.status
+
+
+def recompute_writer(session: Session, bundle: ClassBundle, payment: ClassPayment) -> None:
+    """The writer half of the summary, from the current writer's payouts."""
+    apply_writer_summary(bundle, payment, payout_sums(session, payment))

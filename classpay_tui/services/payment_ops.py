@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -183,13 +183,27 @@ class PaymentOperations(ServiceCore):
         return self._write_retrying(record_all)
 
     def record_installment_payment(self, ctx: OperatorContext, installment_id: int, data: PaymentIn) -> PaymentResult:
-        """The seed's method: pay one installment (by its id, as in the details JSON)."""
-        with self.db.read() as session:
-            installment = session.get(ClassInstallment, installment_id)
-            if installment is None:
+        """The seed's method: pay one installment (by its id, as in the details JSON), in one
+        transaction with finding it."""
+        authorize(ctx, Action.RECORD_PAYMENT)
+        amount = data.checked_amount()
+        checked = self._entry_request(PaymentKind.INSTALLMENT, amount, data)
+
+        def record(session: Session) -> PaymentResult:
+            found = session.execute(
+                select(ClassInstallment.bundle_id, ClassInstallment.installment_number).where(
+                    ClassInstallment.id == installment_id
+                )
+            ).first()
+            if found is None:
                 raise NotFound(f"There is no installment {installment_id}.")
-            bundle_id, number = installment.bundle_id, installment.installment_number
-        return self.record_payment(ctx, bundle_id, data, installment_number=number)
+            bundle_id, number = found
+            request = replace(checked, target_installment=number)
+            return self._record_entry(
+                session, ctx, bundle_id, request, lambda state: allocate_to_installment(state.debt, number, amount)
+            )
+
+        return self._write_retrying(record)
 
     def suggest_reference(self, bundle_id: int) -> str:
         """A fresh reference the operator can keep or overwrite."""
@@ -237,7 +251,12 @@ class PaymentOperations(ServiceCore):
         session.flush()
         add_allocations(session, entry, state.payment, allocations, state)
         money_went_back = request.kind is PaymentKind.REFUND or any(a.amount < ZERO for a in allocations)
-        self._settle(session, state, take_back=f"{request.kind.value} {request.reference}" if money_went_back else None)
+        self._settle(
+            session,
+            state,
+            take_back=f"{request.kind.value} {request.reference}" if money_went_back else None,
+            added=allocations,
+        )
         details = self._details(session, bundle_id)
         payment_out = next(item for item in details.ledger if item.id == entry.id)
         record_event(

@@ -30,6 +30,10 @@ class Action(enum.StrEnum):
     IMPORT = "import data"
     BACKUP = "back up the database"
     CHECK = "run the integrity check"
+    READ_REPORTS = "read reports"
+    MAKE_REMINDERS = "make payment reminders"
+    EDIT_REMINDER_TEMPLATE = "change the reminder template"
+    EXPORT = "export data"
 
 
 _STAFF = {
@@ -40,6 +44,9 @@ _STAFF = {
     Action.RECORD_PAYMENT,
     Action.READ_PAYOUTS,
     Action.CHECK,
+    Action.READ_REPORTS,
+    Action.MAKE_REMINDERS,
+    Action.EXPORT,
 }
 ALLOWED: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),

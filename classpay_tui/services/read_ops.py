@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import func, or_
-
-from classpay_tui.db.models import (
-    ClassBundle,
-    ClassPayment,
-    Client,
-    Writer,
-)
 from classpay_tui.domain.errors import InvalidInput
-from classpay_tui.domain.statuses import ClientPaymentStatus
-from classpay_tui.services import catalog, views
+from classpay_tui.services import catalog, listing, view_rows, views
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore
 from classpay_tui.services.integrity import run_check
@@ -31,17 +20,12 @@ from classpay_tui.services.schemas import (
     WriterClassPayment,
 )
 
-MAX_PAGE = 500
-LIST_STATUSES = {status.value for status in ClientPaymentStatus} | {"overdue"}
-# Sort orders of ``list_payments``, all on stored summary columns.
-LIST_ORDERS: dict[str, Any] = {
-    "id": ClassBundle.id,
-    "balance": ClassPayment.balance_remaining,
-    "paid": ClassPayment.amount_paid,
-    "due": ClassPayment.next_due_date,
-    "client": func.lower(Client.name),
-}
-DEFAULT_ORDER = "-id"
+MAX_PAGE, LIST_STATUSES, LIST_ORDERS, DEFAULT_ORDER = (
+    listing.MAX_PAGE,
+    listing.LIST_STATUSES,
+    listing.LIST_ORDERS,
+    listing.DEFAULT_ORDER,
+)
 
 
 class ReadOperations(ServiceCore):
@@ -86,19 +70,18 @@ class ReadOperations(ServiceCore):
             raise InvalidInput(f"{status!r} is not a status; use one of {', '.join(sorted(LIST_STATUSES))}.")
         today = self.clock.today()
         with self.db.read() as session:
-            query = views.summary_query()
-            if status == "overdue":
-                query = query.where(
-                    ClassPayment.next_due_date < today,
-                    ClassPayment.client_payment_status.not_in(views.SETTLED),
-                )
-            elif status is not None:
-                query = query.where(ClassPayment.client_payment_status == ClientPaymentStatus(status))
-            if writer is not None:
-                query = query.where(ClassBundle.writer_id == catalog.find_writer(session, writer).id)
-            if search:
-                query = query.where(_search_clause(search))
-            rows = session.execute(query.order_by(*_order_by(order)).limit(limit).offset(offset)).all()
+            writer_id = catalog.find_writer(session, writer).id if writer is not None else None
+            ids = listing.page_ids(
+                session,
+                status=status,
+                writer_id=writer_id,
+                search=search,
+                order=order,
+                limit=limit,
+                offset=offset,
+                today=today,
+            )
+            rows = view_rows.summaries_by_id(session, ids)
             return views.summaries(session, rows, self.currency(), today)
 
     def get_writer_class_payments(self, ctx: OperatorContext, writer_ref: str | int) -> list[WriterClassPayment]:
@@ -113,27 +96,3 @@ class ReadOperations(ServiceCore):
         authorize(ctx, Action.CHECK)
         with self.db.read() as session:
             return run_check(session)
-
-
-def _order_by(order: str) -> list[Any]:
-    """``balance`` ascending, ``-balance`` descending; no due date sorts last; ties by
-    bundle id, newest first, so pages never skip or repeat a bundle."""
-    name = order.removeprefix("-")
-    column = LIST_ORDERS[name]
-    key = column.desc() if order.startswith("-") else column.asc()
-    if name == "due":
-        key = key.nulls_last()
-    return [key] if name == "id" else [key, ClassBundle.id.desc()]
-
-
-def _search_clause(text: str):  # type: ignore[no-untyped-def]
-    term = text.strip()
-    pattern = f"%{term.lower()}%"
-    clauses = [
-        func.lower(Client.name).like(pattern),
-        func.lower(ClassBundle.title).like(pattern),
-        func.lower(Writer.username).like(pattern),
-    ]
-    if term.isdigit():
-        clauses.append(ClassBundle.id == int(term))
-    return or_(*clauses)

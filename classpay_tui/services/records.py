@@ -87,8 +87,16 @@ def locked_state(session: Session, bundle_id: int, now: datetime, today: date) -
     Every change to a bundle's money starts here, so two operators paying the same
     installment take turns and the second one sees it paid.
     """
-    bundle = get_bundle(session, bundle_id, lock=True)
-    payment = payment_record(session, bundle_id) or create_payment_record(session, bundle, now, today)
+    row = session.execute(
+        select(ClassBundle, ClassPayment)
+        .outerjoin(ClassPayment, ClassPayment.bundle_id == ClassBundle.id)
+        .where(ClassBundle.id == bundle_id)
+        .with_for_update(of=ClassBundle)
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no bundle {bundle_id}.")
+    bundle, payment = row
+    payment = payment or create_payment_record(session, bundle, now, today)
     return load_state(session, bundle, payment)
 
 

@@ -32,6 +32,7 @@ class SetupOperations(ServiceCore):
             raise InvalidInput(f"{currency!r} is not a three-letter currency code such as USD or EUR.")
         weekday = parse_weekday(payout_day)
         upgrade_to_head(self.db.engine)
+        self.db.refresh_statistics()
         with self.db.write() as session:
             if session.get(OfficeSettings, 1) is not None:
                 return False

@@ -9,6 +9,8 @@ from classpay_tui.domain.errors import InvalidInput
 
 def strip_control(text: str) -> str:
     """Drop C0/C1 control characters (ESC sequences included); keep ordinary spaces."""
+    if text.isprintable():  # nothing of category C in it (the usual case, and much faster)
+        return text
     return "".join(ch for ch in text if ch == " " or unicodedata.category(ch)[0] != "C")
 
 

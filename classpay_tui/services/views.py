@@ -7,25 +7,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select, type_coerce
-from sqlalchemy.orm import Session, aliased
+from pydantic import BaseModel
+from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import (
-    ClassBundle,
-    ClassInstallment,
     ClassPayment,
-    ClassPaymentInstallment,
     ClassWriterPayment,
-    Client,
-    OrderPayment,
-    PaymentAllocation,
     Writer,
 )
 from classpay_tui.db.types import Cents
 from classpay_tui.domain.compensation import writer_payment_status
 from classpay_tui.domain.money import ZERO, progress
 from classpay_tui.domain.statuses import ClientPaymentStatus, InstallmentStatus, WriterPayoutStatus
+from classpay_tui.services import view_rows
 from classpay_tui.services.schemas import (
     AllocationOut,
     InstallmentOut,
@@ -38,241 +35,189 @@ from classpay_tui.services.schemas import (
     WriterTotals,
 )
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def _out(model: type[M], **fields: Any) -> M:
+    """A result built from values read from our own database, which already have the right
+    types, with every field given: pydantic's validation (for what people and scripts send
+    in) is skipped. This is what ``model_construct`` does with its defaults and aliases
+    left out, which makes it about six times faster; a page holds hundreds of these.
+    ``tests/services/test_query_counts.py`` checks the result equals validated models."""
+    values = {name: fields[name] for name in model.__pydantic_fields__}  # in the model's order
+    if len(values) != len(fields):
+        raise TypeError(f"{model.__name__} has no field(s) {sorted(set(fields) - set(values))}")
+    result = model.__new__(model)
+    object.__setattr__(result, "__dict__", values)
+    object.__setattr__(result, "__pydantic_fields_set__", set(values))
+    object.__setattr__(result, "__pydantic_extra__", None)
+    object.__setattr__(result, "__pydantic_private__", None)
+    return result
+
+
 SETTLED = (ClientPaymentStatus.PAID, ClientPaymentStatus.CANCELLED, ClientPaymentStatus.REFUNDED)
 
-Row = tuple[ClassPayment, ClassBundle, Client, Writer | None]
+summary_query = view_rows.summary_query
+summary_rows = view_rows.summary_rows
+payout_query = view_rows.payout_query
 
 
-def summary_query() -> Select[tuple[ClassPayment, ClassBundle, Client, Writer]]:
-    return (
-        select(ClassPayment, ClassBundle, Client, Writer)
-        .join(ClassBundle, ClassPayment.bundle_id == ClassBundle.id)
-        .join(Client, ClassBundle.client_id == Client.id)
-        .outerjoin(Writer, ClassBundle.writer_id == Writer.id)
-    )
-
-
-def installment_status(link: ClassPaymentInstallment, due: date, today: date) -> InstallmentStatus:
-    if link.status is not InstallmentStatus.PAID and due < today:
+def installment_status(status: InstallmentStatus, due: date, today: date) -> InstallmentStatus:
+    if status is not InstallmentStatus.PAID and due < today:
         return InstallmentStatus.OVERDUE
-    return link.status
+    return status
 
 
-def is_overdue(payment: ClassPayment, today: date) -> bool:
-    return (
-        payment.next_due_date is not None
-        and payment.next_due_date < today
-        and payment.client_payment_status not in SETTLED
+def is_overdue(next_due: date | None, status: ClientPaymentStatus, today: date) -> bool:
+    return next_due is not None and next_due < today and status not in SETTLED
+
+
+def _installment_out(row: view_rows.InstallmentRow, today: date) -> InstallmentOut:
+    return _out(
+        InstallmentOut,
+        id=row.installment_id,
+        installment_number=row.number,
+        amount=row.amount,
+        is_paid=row.status is InstallmentStatus.PAID,
+        paid_at=row.paid_at,
+        due_date=row.due_date,
+        status=installment_status(row.status, row.due_date, today),
+        paid_amount=row.paid_amount,
+        remaining=row.amount - row.paid_amount,
+        references=[],
     )
 
 
 def _installments(session: Session, payment_ids: Sequence[int], today: date) -> dict[int, list[InstallmentOut]]:
-    rows = session.execute(
-        select(ClassPaymentInstallment, ClassInstallment)
-        .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
-        .where(ClassPaymentInstallment.class_payment_id.in_(payment_ids))
-        .order_by(ClassPaymentInstallment.class_payment_id, ClassInstallment.installment_number)
-    )
-    result: dict[int, list[InstallmentOut]] = defaultdict(list)
-    for link, installment in rows:
-        result[link.class_payment_id].append(
-            InstallmentOut(
-                id=installment.id,
-                installment_number=installment.installment_number,
-                amount=installment.amount,
-                is_paid=link.status is InstallmentStatus.PAID,
-                paid_at=link.paid_at,
-                due_date=installment.due_date,
-                status=installment_status(link, installment.due_date, today),
-                paid_amount=link.paid_amount,
-                remaining=installment.amount - link.paid_amount,
-            )
-        )
-    return result
+    return {
+        payment_id: [_installment_out(row, today) for row in rows]
+        for payment_id, rows in view_rows.installment_rows(session, payment_ids).items()
+    }
 
 
-def payout_query() -> Select[tuple[ClassWriterPayment, str, int]]:
-    return (
-        select(ClassWriterPayment, Writer.username, ClassPayment.bundle_id)
-        .join(Writer, ClassWriterPayment.writer_id == Writer.id)
-        .join(ClassPayment, ClassWriterPayment.class_payment_id == ClassPayment.id)
-    )
-
-
-def payout_out(payout: ClassWriterPayment, username: str, bundle_id: int) -> WriterPaymentOut:
-    return WriterPaymentOut(
-        id=payout.id,
-        amount=payout.amount,
-        payment_type=payout.payment_type,
-        status=payout.status,
-        scheduled_for=payout.scheduled_for,
-        paid_at=payout.paid_at,
-        reference=payout.reference,
-        writer_id=payout.writer_id,
-        writer_username=username,
-        bonus_id=payout.bonus_id,
-        bundle_id=bundle_id,
-        payment_record_id=payout.class_payment_id,
-        method=payout.method,
-        cancel_reason=payout.cancel_reason,
-    )
+def payout_out(row: view_rows.PayoutRow) -> WriterPaymentOut:
+    return _out(WriterPaymentOut, **row._asdict())
 
 
 def _writer_payments(session: Session, payment_ids: Sequence[int]) -> dict[int, list[WriterPaymentOut]]:
-    rows = session.execute(
-        payout_query()
-        .where(ClassWriterPayment.class_payment_id.in_(payment_ids))
-        .order_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.id)
-    )
-    result: dict[int, list[WriterPaymentOut]] = defaultdict(list)
-    for payout, username, bundle_id in rows:
-        result[payout.class_payment_id].append(payout_out(payout, username, bundle_id))
-    return result
+    return {
+        payment_id: [payout_out(row) for row in rows]
+        for payment_id, rows in view_rows.payouts_by_record(session, payment_ids).items()
+    }
 
 
-def _summary_fields(row: Row, currency: str, today: date) -> dict[str, object]:
-    payment, bundle, client, writer = row
+def _summary_fields(row: view_rows.SummaryRow, currency: str, today: date) -> dict[str, object]:
     return dict(
-        id=payment.id,
-        bundle_id=bundle.id,
-        bundle_status=bundle.status,
-        number_of_classes=bundle.number_of_classes,
-        assigned_writer_username=writer.username if writer else None,
-        total_amount=payment.total_amount,
-        deposit_amount=payment.deposit_amount,
-        deposit_paid=payment.deposit_paid,
-        balance_remaining=payment.balance_remaining,
-        client_payment_status=payment.client_payment_status,
-        payment_progress=progress(payment.amount_paid, payment.total_amount),
-        writer_compensation_amount=payment.writer_compensation_amount,
-        writer_paid_amount=payment.writer_paid_amount,
-        writer_payment_status=payment.writer_payment_status,
-        uses_installments=payment.uses_installments,
-        total_installments=payment.total_installments,
-        paid_installments=payment.paid_installments,
-        title=bundle.title,
-        client_id=client.id,
-        client_name=client.name,
-        assigned_writer_id=writer.id if writer else None,
-        amount_paid=payment.amount_paid,
-        refunded_amount=payment.refunded_amount,
-        writer_scheduled_amount=payment.writer_scheduled_amount,
-        writer_owed_back=payment.writer_owed_back,
-        next_due_date=payment.next_due_date,
-        is_overdue=is_overdue(payment, today),
-        payout_mode_override=bundle.payout_mode,
-        compensation_override=bundle.compensation_override,
+        id=row.payment_id,
+        bundle_id=row.bundle_id,
+        bundle_status=row.bundle_status,
+        number_of_classes=row.number_of_classes,
+        assigned_writer_username=row.writer_username,
+        total_amount=row.total_amount,
+        deposit_amount=row.deposit_amount,
+        deposit_paid=row.deposit_paid,
+        balance_remaining=row.balance_remaining,
+        client_payment_status=row.client_payment_status,
+        payment_progress=progress(row.amount_paid, row.total_amount),
+        writer_compensation_amount=row.writer_compensation_amount,
+        writer_paid_amount=row.writer_paid_amount,
+        writer_payment_status=row.writer_payment_status,
+        uses_installments=row.uses_installments,
+        total_installments=row.total_installments,
+        paid_installments=row.paid_installments,
+        title=row.title,
+        client_id=row.client_id,
+        client_name=row.client_name,
+        assigned_writer_id=row.writer_id,
+        amount_paid=row.amount_paid,
+        refunded_amount=row.refunded_amount,
+        writer_scheduled_amount=row.writer_scheduled_amount,
+        writer_owed_back=row.writer_owed_back,
+        next_due_date=row.next_due_date,
+        is_overdue=is_overdue(row.next_due_date, row.client_payment_status, today),
+        payout_mode_override=row.payout_mode,
+        compensation_override=row.compensation_override,
         currency=currency,
-        created_at=bundle.created_at,
+        created_at=row.created_at,
     )
 
 
-def summaries(session: Session, rows: Sequence[Row], currency: str, today: date) -> list[PaymentSummary]:
+def summaries(
+    session: Session, rows: Sequence[view_rows.SummaryRow], currency: str, today: date
+) -> list[PaymentSummary]:
     """A page of bundles: three queries in all, whatever its size."""
-    ids = [row[0].id for row in rows]
-    installments = _installments(session, ids, today) if ids else {}
-    payouts = _writer_payments(session, ids) if ids else {}
+    ids = [row.payment_id for row in rows]
+    installments = _installments(session, ids, today)
+    payouts = _writer_payments(session, ids)
     return [
-        PaymentSummary(
+        _out(
+            PaymentSummary,
             **_summary_fields(row, currency, today),
-            installments=installments.get(row[0].id, []),
-            writer_payments=payouts.get(row[0].id, []),
+            installments=installments.get(row.payment_id, []),
+            writer_payments=payouts.get(row.payment_id, []),
         )
         for row in rows
     ]
 
 
 def ledger(session: Session, bundle_id: int) -> list[LedgerEntryOut]:
-    entries = session.scalars(
-        select(OrderPayment).where(OrderPayment.bundle_id == bundle_id).order_by(OrderPayment.id)
-    ).all()
-    installment = aliased(ClassInstallment)
-    allocation_rows = session.execute(
-        select(PaymentAllocation, installment.installment_number)
-        .join(OrderPayment, PaymentAllocation.order_payment_id == OrderPayment.id)
-        .outerjoin(
-            ClassPaymentInstallment,
-            PaymentAllocation.payment_installment_id == ClassPaymentInstallment.id,
-        )
-        .outerjoin(installment, ClassPaymentInstallment.installment_id == installment.id)
-        .where(OrderPayment.bundle_id == bundle_id)
-        .order_by(PaymentAllocation.id)
-    )
+    entries, allocation_rows = view_rows.ledger_rows(session, bundle_id)
     allocations: dict[int, list[AllocationOut]] = defaultdict(list)
-    for allocation, number in allocation_rows:
-        allocations[allocation.order_payment_id].append(
-            AllocationOut(slot=allocation.slot.value, installment_number=number, amount=allocation.amount)
+    for row in allocation_rows:
+        allocations[row.entry_id].append(
+            _out(AllocationOut, slot=row.slot.value, installment_number=row.installment_number, amount=row.amount)
         )
-    return [
-        LedgerEntryOut(
-            id=entry.id,
-            bundle_id=entry.bundle_id,
-            kind=entry.kind,
-            amount=entry.amount,
-            method=entry.method,
-            reference=entry.reference,
-            received_at=entry.received_at,
-            recorded_at=entry.recorded_at,
-            recorded_by=entry.recorded_by,
-            note=entry.note,
-            reverses=entry.reverses_id,
-            allocations=allocations.get(entry.id, []),
-        )
-        for entry in entries
-    ]
+    return [_out(LedgerEntryOut, **entry._asdict(), allocations=allocations.get(entry.id, [])) for entry in entries]
 
 
 def details(session: Session, bundle_id: int, currency: str, today: date) -> PaymentDetails | None:
-    row = session.execute(summary_query().where(ClassPayment.bundle_id == bundle_id)).first()
+    row = view_rows.summary_of_bundle(session, bundle_id)
     if row is None:
         return None
+    rows = [row]
     entries = ledger(session, bundle_id)
     references: dict[int, list[str]] = defaultdict(list)
     for entry in entries:
         for allocation in entry.allocations:
             if allocation.installment_number is not None:
                 references[allocation.installment_number].append(entry.reference)
-    summary = summaries(session, [row], currency, today)[0]
+    summary = summaries(session, rows, currency, today)[0]
     installments = [
         item.model_copy(update={"references": references.get(item.installment_number, [])})
         for item in summary.installments
     ]
-    return PaymentDetails(**{**summary.__dict__, "installments": installments}, ledger=entries)
+    return _out(PaymentDetails, **{**summary.__dict__, "installments": installments}, ledger=entries)
 
 
 def writer_class_payments(session: Session, writer_id: int, today: date) -> list[WriterClassPayment]:
     """The writer's bundles: those assigned to them, and earlier ones they keep payouts on."""
     had_payouts = select(ClassWriterPayment.class_payment_id).where(ClassWriterPayment.writer_id == writer_id)
-    rows = session.execute(
-        select(ClassPayment, ClassBundle)
-        .join(ClassBundle, ClassPayment.bundle_id == ClassBundle.id)
+    rows = view_rows.summary_rows(
+        session,
+        summary_query()
         .where(or_(ClassPayment.writer_id == writer_id, ClassPayment.id.in_(had_payouts)))
-        .order_by(ClassBundle.id.desc())
-    ).all()
-    ids = [payment.id for payment, _ in rows]
-    installments = _installments(session, ids, today) if ids else {}
-    payouts = _writer_payments(session, ids) if ids else {}
+        .order_by(ClassPayment.bundle_id.desc()),
+    )
+    ids = [row.payment_id for row in rows]
+    installments = view_rows.installment_rows(session, ids)
+    payouts = _writer_payments(session, ids)
     return [
-        _writer_entry(payment, bundle, writer_id, installments.get(payment.id, []), payouts.get(payment.id, []))
-        for payment, bundle in rows
+        _writer_entry(row, writer_id, installments.get(row.payment_id, []), payouts.get(row.payment_id, []), today)
+        for row in rows
     ]
 
 
 def _writer_entry(
-    payment: ClassPayment,
-    bundle: ClassBundle,
+    row: view_rows.SummaryRow,
     writer_id: int,
-    installments: list[InstallmentOut],
+    installments: list[view_rows.InstallmentRow],
     payouts: list[WriterPaymentOut],
+    today: date,
 ) -> WriterClassPayment:
     own = [p for p in payouts if p.writer_id == writer_id]
-    if payment.writer_id == writer_id:
-        compensation, paid = payment.writer_compensation_amount, payment.writer_paid_amount
-        scheduled, owed_back, status = (
-            payment.writer_scheduled_amount,
-            payment.writer_owed_back,
-            payment.writer_payment_status,
-        )
+    if row.payment_writer_id == writer_id:
+        compensation, paid = row.writer_compensation_amount, row.writer_paid_amount
+        scheduled, owed_back, status = row.writer_scheduled_amount, row.writer_owed_back, row.writer_payment_status
     else:  # reassigned away: they keep what was paid and scheduled to them
         paid = sum((p.amount for p in own if p.status is WriterPayoutStatus.PAID), ZERO)
         scheduled = sum((p.amount for p in own if p.status is WriterPayoutStatus.SCHEDULED), ZERO)
@@ -280,28 +225,30 @@ def _writer_entry(
         status = writer_payment_status(
             compensation, paid, scheduled, any_cancelled=any(p.status is WriterPayoutStatus.CANCELLED for p in own)
         )
-    return WriterClassPayment(
-        id=payment.id,
-        bundle_id=bundle.id,
-        title=bundle.title,
-        bundle_status=bundle.status,
-        number_of_classes=bundle.number_of_classes,
-        payment_progress=progress(payment.amount_paid, payment.total_amount),
-        client_payment_status=payment.client_payment_status,
-        is_current_writer=payment.writer_id == writer_id,
+    return _out(
+        WriterClassPayment,
+        id=row.payment_id,
+        bundle_id=row.bundle_id,
+        title=row.title,
+        bundle_status=row.bundle_status,
+        number_of_classes=row.number_of_classes,
+        payment_progress=progress(row.amount_paid, row.total_amount),
+        client_payment_status=row.client_payment_status,
+        is_current_writer=row.payment_writer_id == writer_id,
         writer_compensation_amount=compensation,
         writer_paid_amount=paid,
         writer_scheduled_amount=scheduled,
         writer_owed_back=owed_back,
         writer_payment_status=status,
-        total_installments=payment.total_installments,
-        paid_installments=payment.paid_installments,
+        total_installments=row.total_installments,
+        paid_installments=row.paid_installments,
         installments=[
-            WriterInstallmentOut(
-                installment_number=item.installment_number,
+            _out(
+                WriterInstallmentOut,
+                installment_number=item.number,
                 due_date=item.due_date,
-                is_paid=item.is_paid,
-                status=item.status,
+                is_paid=item.status is InstallmentStatus.PAID,
+                status=installment_status(item.status, item.due_date, today),
             )
             for item in installments
         ],
@@ -319,8 +266,8 @@ def payouts(
         query = query.where(ClassWriterPayment.status == status)
     if due_by is not None:
         query = query.where(ClassWriterPayment.scheduled_for <= due_by)
-    rows = session.execute(query.order_by(ClassWriterPayment.scheduled_for, ClassWriterPayment.id))
-    return [payout_out(payout, username, bundle_id) for payout, username, bundle_id in rows]
+    rows = view_rows.payout_rows(session, query.order_by(ClassWriterPayment.scheduled_for, ClassWriterPayment.id))
+    return [payout_out(row) for row in rows]
 
 
 def writer_totals(session: Session) -> list[WriterTotals]:

@@ -10,12 +10,17 @@ from textual.binding import Binding, BindingType
 from classpay_tui.domain.statuses import Role
 from classpay_tui.services import ClassPaymentService, OperatorContext
 from classpay_tui.services.context import Clock
+from classpay_tui.services.permissions import Action
 from classpay_tui.tui.commands import ActionsProvider
 from classpay_tui.tui.desk import Desk
 from classpay_tui.tui.modals.help import HelpModal, key_lines
 from classpay_tui.tui.safe import clean
 from classpay_tui.tui.screens.bundles import BundlesScreen
+from classpay_tui.tui.screens.overdue import OverdueScreen
+from classpay_tui.tui.screens.reports import ReportsScreen
 from classpay_tui.tui.screens.writers import WritersScreen
+
+SCREENS_FOR = {"show_overdue": Action.READ_PAYMENTS, "show_reports": Action.READ_REPORTS}
 
 
 class ClasspayApp(App[None]):
@@ -26,6 +31,8 @@ class ClasspayApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help", tooltip="The keys of this screen"),
         Binding("1", "show_bundles", "Bundles", id="app.bundles", show=False, tooltip="The bundle list"),
         Binding("2", "show_writers", "Writers", id="app.writers", show=False, tooltip="Writer payouts"),
+        Binding("3", "show_overdue", "Overdue", id="app.overdue", show=False, tooltip="Late installments, reminders"),
+        Binding("4", "show_reports", "Reports", id="app.reports", show=False, tooltip="Collections, aging, writers"),
         Binding("q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave classpay (ctrl+q too)"),
     ]
 
@@ -46,6 +53,8 @@ class ClasspayApp(App[None]):
         desk = self.desk
         self.add_mode("bundles", lambda: BundlesScreen(desk))
         self.add_mode("writers", lambda: WritersScreen(desk))
+        self.add_mode("overdue", lambda: OverdueScreen(desk))
+        self.add_mode("reports", lambda: ReportsScreen(desk))
         self.switch_mode("writers" if desk.operator.role is Role.WRITER else "bundles")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -53,6 +62,8 @@ class ClasspayApp(App[None]):
             return self.desk.operator.role is not Role.WRITER
         if action == "show_writers":
             return self.current_mode != "writers"
+        if action in SCREENS_FOR:  # writers never see these: they see only their payouts
+            return not self.desk.is_writer and self.desk.can(SCREENS_FOR[action])
         return True
 
     def action_show_bundles(self) -> None:
@@ -60,6 +71,12 @@ class ClasspayApp(App[None]):
 
     def action_show_writers(self) -> None:
         self.switch_mode("writers")
+
+    def action_show_overdue(self) -> None:
+        self.switch_mode("overdue")
+
+    def action_show_reports(self) -> None:
+        self.switch_mode("reports")
 
     def action_help(self) -> None:
         screen = self.screen

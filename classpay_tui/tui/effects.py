@@ -126,12 +126,17 @@ def allocate(summary: PaymentSummary, target: Target, amount: Decimal) -> list[A
 
 def preview(summary: PaymentSummary, target: Target, amount: Decimal) -> str:
     """``"installment 2 of 4 paid; balance 400.00 → 200.00"``."""
+    return describe(allocate(summary, target, amount), summary.total_installments, summary.balance_remaining, amount)
+
+
+def describe(allocations: list[Allocation], total_installments: int, balance: Decimal, amount: Decimal) -> str:
+    """What ``allocations`` of ``amount`` do to a bundle that owes ``balance``, in the service's words."""
     parts = []
-    for allocation in allocate(summary, target, amount):
+    for allocation in allocations:
         slot = allocation.slot
         left = slot.owed - allocation.amount
         if slot.kind is SlotKind.INSTALLMENT:
-            name = f"installment {slot.number} of {summary.total_installments}"
+            name = f"installment {slot.number} of {total_installments}"
             parts.append(
                 f"{name} paid"
                 if left == ZERO
@@ -141,6 +146,5 @@ def preview(summary: PaymentSummary, target: Target, amount: Decimal) -> str:
             parts.append("deposit paid" if left == ZERO else f"{format_money(allocation.amount)} to the deposit")
         else:
             parts.append(f"{format_money(allocation.amount)} to the balance")
-    after = summary.balance_remaining - amount
-    parts.append(f"balance {format_money(summary.balance_remaining)} → {format_money(after)}")
+    parts.append(f"balance {format_money(balance)} → {format_money(balance - amount)}")
     return "; ".join(parts)

@@ -105,6 +105,23 @@ CALLS: list[tuple[str, set[str], Callable[[ClassPaymentService, World, OperatorC
     ("list_payouts (writer1)", DESK | {OWN_WRITER}, lambda s, w, c: s.list_payouts(c, writer="writer1")),
     ("list_payouts (all)", DESK | {OWN_WRITER, OTHER_WRITER}, lambda s, w, c: s.list_payouts(c)),
     ("writer_totals", EVERYONE, lambda s, w, c: s.writer_totals(c)),
+    ("overdue", DESK, lambda s, w, c: s.overdue(c, date(2024, 6, 1))),
+    ("aging_report", DESK, lambda s, w, c: s.aging_report(c, date(2024, 6, 1))),
+    ("collections_report", DESK, lambda s, w, c: s.collections_report(c)),
+    ("reminder_template", DESK, lambda s, w, c: s.reminder_template(c)),
+    ("set_reminder_template", {ADMIN}, lambda s, w, c: s.set_reminder_template(c, "Subject: Hi\n\nDear {client_name}")),
+    ("preview_reminders", DESK, lambda s, w, c: s.preview_reminders(c)),
+    ("make_reminders", DESK, lambda s, w, c: s.make_reminders(c)),
+    (
+        "export_data (bundles)",
+        DESK,
+        lambda s, w, c: s.export_data(c, "bundles", Path(s.db.url.database).with_name(f"b-{c.login}.csv")),
+    ),
+    (
+        "export_data (audit)",
+        {ADMIN},
+        lambda s, w, c: s.export_data(c, "audit", Path(s.db.url.database).with_name(f"a-{c.login}.json")),
+    ),
 ]
 
 

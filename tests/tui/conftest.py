@@ -95,3 +95,36 @@ async def keys(pilot: Pilot[object], *pressed: str) -> None:
     for key in pressed:
         await pilot.press(key)
         await settle(pilot)
+
+
+@pytest.fixture
+def late_office(sqlite_service: ClassPaymentService, office: dict[str, int], admin: OperatorContext) -> dict[str, int]:
+    """The office, plus Hana (bundle 5, email and phone; paid in September, October and half
+    of November's installment in December, so 150.00 is 56 days late) and a batch of
+    reminders made for Eli's oldest installment on 2024-01-05 (level 1): enough for the
+    overdue screen's levels and for every report to have bars."""
+    from classpay_tui.services.schemas import PaymentIn
+
+    service = sqlite_service
+    hana = service.create_bundle(
+        admin,
+        BundleIn(
+            client_name="Hana Late",
+            title="Dissertation Review",
+            number_of_classes=6,
+            total_amount=Decimal("900.00"),
+            plan=PlanIn(count=3, first_due=date(2023, 9, 20), every=Frequency.MONTH),
+            writer="ben",
+            client_email="hana@example.com",
+            client_phone="+1 555 0100",
+        ),
+    ).bundle_id
+    for day, amount, reference in (
+        (date(2023, 9, 18), "300.00", "HANA-SEP"),
+        (date(2023, 10, 25), "300.00", "HANA-OCT"),
+        (date(2023, 12, 4), "150.00", "HANA-DEC"),
+    ):
+        service.record_payment(admin, hana, PaymentIn(amount=Decimal(amount), reference=reference, received_on=day))
+    eli_first = service.overdue(admin, date(2024, 1, 5), bundle_ids=[office["eli"]])[0]
+    service.make_reminders(admin, date(2024, 1, 5), installment_ids=[eli_first.installment_id])
+    return {**office, "hana": hana}

@@ -61,3 +61,44 @@ def test_table_cells_strip_what_the_service_might_let_through(sqlite_service, ad
     assert row_cells[1].plain == "Red [/]"
     assert row_cells[2].plain == "[b]"
     assert row_cells[1].spans == []
+
+
+async def test_hostile_names_on_the_overdue_reports_and_bulk_screens(sqlite_service, admin, tmp_path, monkeypatch):
+    from datetime import date
+
+    from classpay_tui.services.schemas import BundleIn, PlanIn, WriterIn
+    from classpay_tui.tui.modals.confirm import ConfirmModal
+    from classpay_tui.tui.screens.bulk_entry import BulkEntryScreen
+    from classpay_tui.tui.screens.overdue import OverdueScreen
+
+    monkeypatch.chdir(tmp_path)
+    sqlite_service.add_writer(admin, WriterIn(username="w", display_name=HOSTILE[2]))
+    for name in HOSTILE:
+        sqlite_service.create_bundle(
+            admin,
+            BundleIn(
+                client_name=name,
+                title=name,
+                number_of_classes=1,
+                total_amount="100.00",
+                plan=PlanIn(count=2, first_due=date(2023, 12, 1)),
+                writer="w",
+                client_email=None,
+                client_phone=name[:40],
+            ),
+        )
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "3")
+        assert isinstance(app.screen, OverdueScreen) and len(app.screen.items) == 2 * len(HOSTILE)
+        assert "\x1b" not in app.export_screenshot()
+        await keys(pilot, "a", "m", "enter")
+        assert isinstance(app.screen, ConfirmModal)
+        assert "\x1b" not in app.export_screenshot()
+        await keys(pilot, "escape", "escape", "4")
+        assert "\x1b" not in app.export_screenshot()
+        await keys(pilot, "escape", "b", "1", "enter", "5", "0")
+        assert isinstance(app.screen, BulkEntryScreen)
+        assert "[/]" in str(app.screen.lines[0].query_one(".batch-info").render())
+        assert "\x1b" not in app.export_screenshot()

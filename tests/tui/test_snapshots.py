@@ -1,4 +1,4 @@
-"""Screenshots of the three screens and the record-payment dialog at 80x24 and 120x40.
+"""Screenshots of the screens and the record-payment dialog at 80x24 and 120x40.
 
 The data is fixed (tests/tui/conftest.py ``office``, clock at 2024-01-15), the database
 is named ``office.db`` and the suggested reference is fixed, so the pictures only change
@@ -59,3 +59,33 @@ def test_new_bundle_form(snap_compare, steady, admin):
 
 def test_staff_sees_admin_keys_dimmed(snap_compare, steady, staff):
     assert snap_compare(make_app(steady, staff), terminal_size=(120, 40), run_before=after(*FIND_DANA, "enter"))
+
+
+# ---- overdue, reports, bulk entry ----------------------------------------------------------
+
+# Three lines of bulk entry, the second asking 900.00 of the 800.00 Eli owes: shown in place.
+BULK_LINES = (
+    "b", "1", "enter", "2", "0", "0", "enter", "enter", "enter",
+    "2", "enter", "9", "0", "0", "enter", "enter", "c", "a", "r", "d", "enter",
+    "4", "enter", "3", "0", "0",
+)  # fmt: skip
+
+
+@pytest.fixture
+def steady_late(steady, late_office):
+    return steady
+
+
+@SIZES
+def test_overdue(snap_compare, steady_late, admin, size):
+    assert snap_compare(make_app(steady_late, admin), terminal_size=size, run_before=after("3", "space"))
+
+
+@SIZES
+def test_reports(snap_compare, steady_late, admin, size):
+    assert snap_compare(make_app(steady_late, admin), terminal_size=size, run_before=after("4"))
+
+
+@SIZES
+def test_bulk_entry(snap_compare, steady, admin, size):
+    assert snap_compare(make_app(steady, admin), terminal_size=size, run_before=after(*BULK_LINES))

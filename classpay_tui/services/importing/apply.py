@@ -1,24 +1,27 @@
 """Writing checked rows in one transaction: new records are added, records already there
 with the same content are left alone (so a second import changes nothing), and a record
-that clashes with what is stored is reported like any other bad row."""
+that clashes with what is stored is reported like any other bad row.
+
+Set-based throughout: stored records are looked up many keys per query, new rows are
+written with bulk inserts, and the touched bundles are settled together
+(:mod:`classpay_tui.services.bulk`), so the cost grows with the rows, not with queries.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classpay_tui.db.bulk import insert_rows, insert_rows_returning_ids
 from classpay_tui.db.models import (
     ClassBundle,
     ClassInstallment,
-    ClassPayment,
-    ClassPaymentInstallment,
-    ClassWriterPayment,
     Client,
     OrderPayment,
     Writer,
@@ -27,7 +30,9 @@ from classpay_tui.db.models import (
 from classpay_tui.domain.compensation import CompensationRule
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.domain.money import ZERO
-from classpay_tui.domain.statuses import InstallmentStatus, PaymentKind, WriterPaymentType, WriterPayoutStatus
+from classpay_tui.domain.statuses import PaymentKind
+from classpay_tui.services.bulk import BonusPayout, Entry, settle_bundles
+from classpay_tui.services.importing.lookups import chunks, existing
 from classpay_tui.services.importing.rows import (
     BonusRow,
     BundleRow,
@@ -36,18 +41,6 @@ from classpay_tui.services.importing.rows import (
     PaymentRow,
     WriterRow,
 )
-from classpay_tui.services.ledger import load_state, recompute_client, recompute_writer
-from classpay_tui.services.payouts import schedule_due_payouts
-from classpay_tui.services.records import (
-    UnallocatablePayment,
-    bundle_compensation,
-    create_payment_record,
-    link_existing_payments,
-    office_settings,
-    payment_record,
-)
-
-CHUNK = 500
 
 
 @dataclass
@@ -56,24 +49,12 @@ class Outcome:
     unchanged: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
-    def count(self, kind: str, added: bool) -> None:
+    def count(self, kind: str, added: bool, how_many: int = 1) -> None:
         target = self.added if added else self.unchanged
-        target[kind] = target.get(kind, 0) + 1
+        target[kind] = target.get(kind, 0) + how_many
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-def _existing(session: Session, column: Any, keys: Sequence[Any], *extra: Any) -> dict[Any, Any]:
-    found: dict[Any, Any] = {}
-    for part in _chunks(list(keys)):
-        for row in session.execute(select(column, *extra).where(column.in_(part))):
-            found[row[0]] = row
-    return found
-
-
+@cache
 def _noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
@@ -85,9 +66,11 @@ class Importer:
         self.client_ids: dict[str, int] = {}
         self.writer_ids: dict[str, int] = {}
         self.bundle_ids: dict[str, int] = {}
+        self.bundle_money: dict[int, tuple[Decimal, Decimal]] = {}  # total, deposit
         self.touched: set[int] = set()
         self.payment_where: dict[str, str] = {}
-        self.new_bonuses: list[tuple[WriterBonus, BonusRow]] = []
+        self.new_bonuses: list[BonusPayout] = []
+        self.new_entries: list[Entry] = []
 
     def problem(self, where: str, why: str) -> None:
         self.outcome.problems.append(f"{where}: {why}")
@@ -96,6 +79,9 @@ class Importer:
         self.clients(parsed["clients"])
         self.writers(parsed["writers"])
         self.bundles(parsed["bundles"])
+        self.find_bundles(
+            row.bundle for kind in ("installments", "payments", "bonuses") for row in parsed[kind] if row.bundle
+        )
         self.installments(parsed["installments"])
         self.payments(parsed["payments"])
         self.bonuses(parsed["bonuses"])
@@ -106,21 +92,21 @@ class Importer:
     # ---- clients and writers ------------------------------------------------------
 
     def clients(self, rows: list[ClientRow]) -> None:
-        existing = _existing(self.session, Client.external_ref, [r.ref for r in rows], Client.id, Client.name)
-        new = []
+        stored = existing(self.session, Client.external_ref, [r.ref for r in rows], Client.id, Client.name)
+        new: dict[str, ClientRow] = {}
         for row in rows:
-            if row.ref in existing:
-                _, client_id, name = existing[row.ref]
+            if row.ref in stored:
+                _, client_id, name = stored[row.ref]
                 if name != row.name:
                     self.problem(row.where, f"client {row.ref} is already stored as {name!r}, not {row.name!r}")
                 self.client_ids[row.ref] = client_id
                 self.outcome.count("clients", False)
-            elif row.ref in {r.ref for r in new}:
+            elif row.ref in new:
                 self.problem(row.where, f"client {row.ref} appears twice")
             else:
-                new.append(row)
-        for row in new:
-            client = Client(
+                new[row.ref] = row
+        values = [
+            dict(
                 external_ref=row.ref,
                 name=row.name,
                 email=row.email,
@@ -128,21 +114,24 @@ class Importer:
                 notes=row.notes,
                 created_at=self.now,
             )
-            self.session.add(client)
-            self.session.flush()
-            self.client_ids[row.ref] = client.id
-            self.outcome.count("clients", True)
+            for row in new.values()
+        ]
+        for ref, client_id in zip(new, insert_rows_returning_ids(self.session, Client, values), strict=True):
+            self.client_ids[ref] = client_id
+        if new:
+            self.outcome.count("clients", True, len(new))
 
     def writers(self, rows: list[WriterRow]) -> None:
-        existing = _existing(self.session, Writer.username, [r.username for r in rows], Writer.id)
+        stored = existing(self.session, Writer.username, [r.username for r in rows], Writer.id)
         seen: set[str] = set()
+        new: dict[str, dict[str, Any]] = {}
         for row in rows:
             if row.username in seen:
                 self.problem(row.where, f"writer {row.username} appears twice")
                 continue
             seen.add(row.username)
-            if row.username in existing:
-                self.writer_ids[row.username] = existing[row.username][1]
+            if row.username in stored:
+                self.writer_ids[row.username] = stored[row.username][1]
                 self.outcome.count("writers", False)
                 continue
             rule = None
@@ -154,7 +143,7 @@ class Importer:
             except ClasspayError as error:
                 self.problem(row.where, str(error).rstrip("."))
                 continue
-            writer = Writer(
+            new[row.username] = dict(
                 username=row.username,
                 display_name=row.name or row.username,
                 email=row.email,
@@ -163,49 +152,55 @@ class Importer:
                 active=True,
                 created_at=self.now,
             )
-            self.session.add(writer)
-            self.session.flush()
-            self.writer_ids[row.username] = writer.id
-            self.outcome.count("writers", True)
+        ids = insert_rows_returning_ids(self.session, Writer, list(new.values()))
+        for username, writer_id in zip(new, ids, strict=True):
+            self.writer_ids[username] = writer_id
+        if new:
+            self.outcome.count("writers", True, len(new))
+
+    def find_writers(self, usernames: Any) -> None:
+        missing = {name for name in usernames if name and name not in self.writer_ids}
+        for username, (_, writer_id) in existing(self.session, Writer.username, missing, Writer.id).items():
+            self.writer_ids[username] = writer_id
 
     def writer_id(self, username: str, where: str) -> int | None:
         if username not in self.writer_ids:
-            found = self.session.scalar(select(Writer.id).where(Writer.username == username))
-            if found is None:
-                self.problem(where, f"there is no writer {username!r} in this import or in classpay")
-                return None
-            self.writer_ids[username] = found
+            self.problem(where, f"there is no writer {username!r} in this import or in classpay")
+            return None
         return self.writer_ids[username]
 
     # ---- bundles and their plans ---------------------------------------------------
 
     def bundles(self, rows: list[BundleRow]) -> None:
-        existing = _existing(
+        stored = existing(
             self.session, ClassBundle.external_ref, [r.ref for r in rows], ClassBundle.id, ClassBundle.total_amount
         )
+        missing_clients = {r.client_ref for r in rows if r.client_ref not in self.client_ids}
+        for ref, (_, client_id) in existing(self.session, Client.external_ref, missing_clients, Client.id).items():
+            self.client_ids[ref] = client_id
+        self.find_writers(row.writer for row in rows)
         seen: set[str] = set()
+        new: dict[str, dict[str, Any]] = {}
         for row in rows:
             if row.ref in seen:
                 self.problem(row.where, f"bundle {row.ref} appears twice")
                 continue
             seen.add(row.ref)
-            if row.ref in existing:
-                _, bundle_id, total = existing[row.ref]
+            if row.ref in stored:
+                _, bundle_id, total = stored[row.ref]
                 if total != row.total:
                     self.problem(row.where, f"bundle {row.ref} is already stored with total {total}, not {row.total}")
                 self.bundle_ids[row.ref] = bundle_id
                 self.outcome.count("bundles", False)
                 continue
-            client_id = self.client_ids.get(row.client_ref) or self.session.scalar(
-                select(Client.id).where(Client.external_ref == row.client_ref)
-            )
+            client_id = self.client_ids.get(row.client_ref)
             if client_id is None:
                 self.problem(row.where, f"there is no client {row.client_ref!r} in this import or in classpay")
                 continue
             writer_id = self.writer_id(row.writer, row.where) if row.writer else None
             if row.writer and writer_id is None:
                 continue
-            bundle = ClassBundle(
+            new[row.ref] = dict(
                 external_ref=row.ref,
                 client_id=client_id,
                 title=row.title,
@@ -219,22 +214,28 @@ class Importer:
                 created_at=self.now,
                 updated_at=self.now,
             )
-            self.session.add(bundle)
-            self.session.flush()
-            self.bundle_ids[row.ref] = bundle.id
-            self.touched.add(bundle.id)
-            self.outcome.count("bundles", True)
+        ids = insert_rows_returning_ids(self.session, ClassBundle, list(new.values()))
+        for (ref, values), bundle_id in zip(new.items(), ids, strict=True):
+            self.bundle_ids[ref] = bundle_id
+            self.bundle_money[bundle_id] = (values["total_amount"], values["deposit_amount"])
+            self.touched.add(bundle_id)
+        if new:
+            self.outcome.count("bundles", True, len(new))
+
+    def find_bundles(self, keys: Any) -> None:
+        """Stored bundles named by the other files: by ref, or "#<id>" for a bundle already in classpay."""
+        missing = {key for key in keys if key not in self.bundle_ids}
+        refs = [key for key in missing if not key.startswith("#")]
+        for ref, (_, bundle_id) in existing(self.session, ClassBundle.external_ref, refs, ClassBundle.id).items():
+            self.bundle_ids[ref] = bundle_id
+        numbers = [int(key[1:]) for key in missing if key.startswith("#")]
+        for bundle_id in existing(self.session, ClassBundle.id, numbers):
+            self.bundle_ids[f"#{bundle_id}"] = bundle_id
 
     def bundle_id(self, key: str, where: str) -> int | None:
         if key not in self.bundle_ids:
-            if key.startswith("#"):
-                found = self.session.scalar(select(ClassBundle.id).where(ClassBundle.id == int(key[1:])))
-            else:
-                found = self.session.scalar(select(ClassBundle.id).where(ClassBundle.external_ref == key))
-            if found is None:
-                self.problem(where, f"there is no bundle {key!r} in this import or in classpay")
-                return None
-            self.bundle_ids[key] = found
+            self.problem(where, f"there is no bundle {key!r} in this import or in classpay")
+            return None
         return self.bundle_ids[key]
 
     def installments(self, rows: list[InstallmentRow]) -> None:
@@ -243,13 +244,12 @@ class Importer:
             bundle_id = self.bundle_id(row.bundle, row.where)
             if bundle_id is not None:
                 by_bundle.setdefault(bundle_id, []).append(row)
+        if not by_bundle:
+            return
+        stored_plans = self._stored_plans(list(by_bundle))
+        new: list[dict[str, Any]] = []
         for bundle_id, plan in by_bundle.items():
-            stored = {
-                item.installment_number: item
-                for item in self.session.scalars(
-                    select(ClassInstallment).where(ClassInstallment.bundle_id == bundle_id)
-                )
-            }
+            stored = stored_plans.get(bundle_id, {})
             numbers: set[int] = set()
             for row in plan:
                 if row.number in numbers:
@@ -257,37 +257,55 @@ class Importer:
                     continue
                 numbers.add(row.number)
                 if row.number in stored:
-                    item = stored[row.number]
-                    if (item.amount, item.due_date) != (row.amount, row.due_date):
+                    amount, due = stored[row.number]
+                    if (amount, due) != (row.amount, row.due_date):
                         self.problem(
                             row.where,
-                            f"installment {row.number} of bundle {row.bundle} is already stored "
-                            f"as {item.amount} due {item.due_date}",
+                            f"installment {row.number} of bundle {row.bundle} is already stored as {amount} due {due}",
                         )
                     self.outcome.count("installments", False)
                     continue
-                item = ClassInstallment(
-                    bundle_id=bundle_id, installment_number=row.number, amount=row.amount, due_date=row.due_date
+                stored[row.number] = (row.amount, row.due_date)
+                new.append(
+                    dict(bundle_id=bundle_id, installment_number=row.number, amount=row.amount, due_date=row.due_date)
                 )
-                self.session.add(item)
-                stored[row.number] = item
                 self.touched.add(bundle_id)
                 self.outcome.count("installments", True)
-            bundle = self.session.get(ClassBundle, bundle_id)
-            assert bundle is not None
-            planned = sum((item.amount for item in stored.values()), ZERO)
-            if planned != bundle.total_amount - bundle.deposit_amount:
+            total, deposit = self.bundle_money[bundle_id]
+            planned = sum((amount for amount, _ in stored.values()), ZERO)
+            if planned != total - deposit:
                 self.problem(
                     plan[-1].where,
-                    f"the installments of bundle {plan[-1].bundle} add up to {planned}, not "
-                    f"the balance {bundle.total_amount - bundle.deposit_amount}",
+                    f"the installments of bundle {plan[-1].bundle} add up to {planned}, "
+                    f"not the balance {total - deposit}",
                 )
-        self.session.flush()
+        insert_rows(self.session, ClassInstallment, new)
+
+    def _stored_plans(self, bundle_ids: list[int]) -> dict[int, dict[int, tuple[Decimal, date]]]:
+        """The installments already stored for these bundles (number → amount, due date);
+        also notes the total and deposit of bundles stored before this import."""
+        stored_before = [b for b in bundle_ids if b not in self.bundle_money]
+        for bundle_id, total, deposit in existing(
+            self.session, ClassBundle.id, stored_before, ClassBundle.total_amount, ClassBundle.deposit_amount
+        ).values():
+            self.bundle_money[bundle_id] = (total, deposit)
+        plans: dict[int, dict[int, tuple[Decimal, date]]] = {}
+        for part in chunks(sorted(stored_before)):
+            for bundle_id, number, amount, due in self.session.execute(
+                select(
+                    ClassInstallment.bundle_id,
+                    ClassInstallment.installment_number,
+                    ClassInstallment.amount,
+                    ClassInstallment.due_date,
+                ).where(ClassInstallment.bundle_id.in_(part))
+            ):
+                plans.setdefault(bundle_id, {})[number] = (amount, due)
+        return plans
 
     # ---- money ---------------------------------------------------------------------
 
     def payments(self, rows: list[PaymentRow]) -> None:
-        existing = _existing(
+        stored = existing(
             self.session,
             OrderPayment.reference,
             [r.reference for r in rows],
@@ -299,8 +317,8 @@ class Importer:
             bundle_id = self.bundle_id(row.bundle, row.where)
             if bundle_id is None:
                 continue
-            if row.reference in existing:
-                _, stored_bundle, stored_amount = existing[row.reference]
+            if row.reference in stored:
+                _, stored_bundle, stored_amount = stored[row.reference]
                 if (stored_bundle, stored_amount) != (bundle_id, row.amount):
                     self.problem(
                         row.where,
@@ -330,39 +348,69 @@ class Importer:
                 )
             )
             self.touched.add(bundle_id)
-        for part in _chunks(new):
-            self.session.execute(insert(OrderPayment), list(part))
+        if not self.outcome.problems:
+            ids = insert_rows_returning_ids(self.session, OrderPayment, new)
+            self.new_entries = [
+                Entry(
+                    id=entry_id,
+                    bundle_id=values["bundle_id"],
+                    kind=values["kind"],
+                    amount=values["amount"],
+                    reference=values["reference"],
+                    target_installment=values["target_installment"],
+                    received_at=values["received_at"],
+                    reverses_id=None,
+                )
+                for values, entry_id in zip(new, ids, strict=True)
+            ]
         self.outcome.added["payments"] = self.outcome.added.get("payments", 0) + len(new)
 
     def bonuses(self, rows: list[BonusRow]) -> None:
-        existing = _existing(self.session, WriterBonus.external_ref, [r.ref for r in rows], WriterBonus.amount)
+        stored = existing(self.session, WriterBonus.external_ref, [r.ref for r in rows], WriterBonus.amount)
+        self.find_writers(row.writer for row in rows)
+        new: list[tuple[BonusRow, int, int | None]] = []
         for row in rows:
-            if row.ref in existing:
-                if existing[row.ref][1] != row.amount:
-                    self.problem(row.where, f"bonus {row.ref} is already stored with amount {existing[row.ref][1]}")
+            if row.ref in stored:
+                if stored[row.ref][1] != row.amount:
+                    self.problem(row.where, f"bonus {row.ref} is already stored with amount {stored[row.ref][1]}")
                 self.outcome.count("bonuses", False)
                 continue
             writer_id = self.writer_id(row.writer, row.where)
             bundle_id = self.bundle_id(row.bundle, row.where) if row.bundle else None
             if writer_id is None or (row.bundle and bundle_id is None):
                 continue
-            granted = _noon(row.granted_on)
-            bonus = WriterBonus(
+            new.append((row, writer_id, bundle_id))
+            self.outcome.count("bonuses", True)
+        values = [
+            dict(
                 external_ref=row.ref,
                 writer_id=writer_id,
                 bundle_id=bundle_id,
                 category="class_payment",
                 amount=row.amount,
-                granted_at=granted,
+                granted_at=_noon(row.granted_on),
                 is_paid=row.is_paid,
-                paid_at=granted if row.is_paid else None,
+                paid_at=_noon(row.granted_on) if row.is_paid else None,
             )
-            self.session.add(bonus)
-            if bundle_id is not None:
-                self.new_bonuses.append((bonus, row))
-                self.touched.add(bundle_id)
-            self.outcome.count("bonuses", True)
-        self.session.flush()
+            for row, writer_id, bundle_id in new
+        ]
+        ids = insert_rows_returning_ids(self.session, WriterBonus, values)
+        for (row, writer_id, bundle_id), bonus_id in zip(new, ids, strict=True):
+            if bundle_id is None:
+                continue
+            self.new_bonuses.append(
+                BonusPayout(
+                    bonus_id=bonus_id,
+                    writer_id=writer_id,
+                    bundle_id=bundle_id,
+                    amount=row.amount,
+                    is_paid=row.is_paid,
+                    paid_at=_noon(row.granted_on) if row.is_paid else None,
+                    granted_on=row.granted_on,
+                    ref=row.ref,
+                )
+            )
+            self.touched.add(bundle_id)
 
     # ---- payment records -----------------------------------------------------------
 
@@ -370,80 +418,16 @@ class Importer:
         """Each touched bundle gets its payment record (the migration path), its new
         installments linked and its new payments allocated; bonuses tied to a bundle become
         that bundle's writer payouts (paid or scheduled, as the bonus says); then the
-        summary is recomputed and any payout now due is scheduled."""
-        settings = office_settings(self.session)
-        records: dict[int, ClassPayment] = {}
-        for bundle_id in sorted(self.touched):
-            bundle = self.session.get(ClassBundle, bundle_id)
-            assert bundle is not None
-            try:
-                payment = payment_record(self.session, bundle_id)
-                if payment is None:
-                    payment = create_payment_record(self.session, bundle, self.now, self.today)
-                else:
-                    self._link_new_installments(payment.id, bundle_id)
-                    link_existing_payments(self.session, bundle, payment)
-                    recompute_client(self.session, load_state(self.session, bundle, payment), self.today)
-                records[bundle_id] = payment
-            except UnallocatablePayment as error:
-                self.problem(self.payment_where.get(error.reference, f"bundle {bundle_id}"), str(error).rstrip("."))
-        if self.outcome.problems:
-            return
-        for bonus, row in self.new_bonuses:
-            self._payout_for_bonus(bonus, row, records[bonus.bundle_id or 0])
-        for bundle_id, payment in records.items():
-            bundle = self.session.get(ClassBundle, bundle_id)
-            assert bundle is not None
-            writer = self.session.get(Writer, bundle.writer_id) if bundle.writer_id else None
-            payment.writer_compensation_amount = bundle_compensation(bundle, writer, settings)
-            recompute_writer(self.session, bundle, payment)
-            committed = payment.writer_paid_amount + payment.writer_scheduled_amount
-            if payment.writer_id is not None and committed > payment.writer_compensation_amount:
-                self.problem(
-                    f"bundle {bundle.external_ref or bundle_id}",
-                    f"bonuses of {committed} are more than the compensation {payment.writer_compensation_amount}",
-                )
-                continue
-            schedule_due_payouts(self.session, bundle, payment, settings, self.now, self.today)
-            recompute_writer(self.session, bundle, payment)
-
-    def _payout_for_bonus(self, bonus: WriterBonus, row: BonusRow, payment: ClassPayment) -> None:
-        """An older system's bonus for a bundle is a payout already made (or promised)."""
-        self.session.flush()
-        self.session.add(
-            ClassWriterPayment(
-                class_payment_id=payment.id,
-                writer_id=bonus.writer_id,
-                amount=bonus.amount,
-                payment_type=WriterPaymentType.PARTIAL,
-                status=WriterPayoutStatus.PAID if bonus.is_paid else WriterPayoutStatus.SCHEDULED,
-                scheduled_for=row.granted_on,
-                paid_at=bonus.paid_at,
-                reference=f"BONUS-{row.ref}" if bonus.is_paid else None,
-                bonus_id=bonus.id,
-                created_at=self.now,
-            )
+        summary is recomputed and any payout now due is scheduled — all touched bundles
+        together (:func:`classpay_tui.services.bulk.settle_bundles`)."""
+        problems = settle_bundles(
+            self.session,
+            self.touched,
+            now=self.now,
+            today=self.today,
+            bonuses=self.new_bonuses,
+            new_entries=self.new_entries,
         )
-        self.session.flush()
-
-    def _link_new_installments(self, payment_id: int, bundle_id: int) -> None:
-        linked = set(
-            self.session.scalars(
-                select(ClassPaymentInstallment.installment_id).where(
-                    ClassPaymentInstallment.class_payment_id == payment_id
-                )
-            )
-        )
-        for installment_id in self.session.scalars(
-            select(ClassInstallment.id).where(ClassInstallment.bundle_id == bundle_id)
-        ):
-            if installment_id not in linked:
-                self.session.add(
-                    ClassPaymentInstallment(
-                        class_payment_id=payment_id,
-                        installment_id=installment_id,
-                        paid_amount=Decimal("0.00"),
-                        status=InstallmentStatus.PENDING,
-                    )
-                )
-        self.session.flush()
+        for problem in problems:
+            where = self.payment_where.get(problem.reference, problem.where) if problem.reference else problem.where
+            self.problem(where, problem.why)

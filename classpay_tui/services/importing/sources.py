@@ -49,13 +49,21 @@ def _read_csv(path: Path) -> list[SourceRow]:
     kind = kind_of(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as stream:
-            reader = csv.DictReader(stream)
-            if not reader.fieldnames:
+            reader = csv.reader(stream)
+            fieldnames = next(reader, None)
+            while fieldnames == []:  # blank lines before the header, as csv.DictReader skips them
+                fieldnames = next(reader, None)
+            if not fieldnames:
                 raise InvalidInput(f"{path.name} is empty: it needs a header row.")
-            header = [name.strip().lower() for name in reader.fieldnames]
+            header = [name.strip().lower() for name in fieldnames]
+            width = len(header)
             rows = []
             for record in reader:
-                values = {name: _text(value) for name, value in zip(header, record.values(), strict=False)}
+                if not record:  # a blank line
+                    continue
+                if len(record) < width:
+                    record += [""] * (width - len(record))
+                values = dict(zip(header, [value.strip() for value in record[:width]], strict=True))
                 rows.append(SourceRow(kind, f"{path.name} line {reader.line_num}", values))
             return rows
     except UnicodeDecodeError:

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from classpay_tui.domain.money import ZERO, format_money
 from classpay_tui.services.permissions import Action
 from classpay_tui.services.schemas import PaymentDetails, PaymentResult
 from classpay_tui.tui import choices, effects
@@ -24,6 +25,7 @@ from classpay_tui.tui.modals.record_payment import RecordPaymentModal
 from classpay_tui.tui.notices import toast
 from classpay_tui.tui.paging import Query, Window, fetch
 from classpay_tui.tui.safe import safe_text
+from classpay_tui.tui.screens.bulk_entry import BulkEntryScreen
 from classpay_tui.tui.widgets.bundle_table import BundleTable
 from classpay_tui.tui.widgets.field import Field
 from classpay_tui.tui.widgets.status_line import StatusLine
@@ -43,6 +45,7 @@ class BundlesScreen(Screen[None]):
         Binding("f", "status", "Status", id="bundles.status", tooltip="Show only one payment status (cycles)"),
         Binding("s", "sort", "Sort", id="bundles.sort", tooltip="Sort by another column (cycles)"),
         Binding("n", "new_bundle", "New", id="bundles.new", tooltip="Create a bundle with its installment plan"),
+        Binding("b", "bulk", "Bulk", id="bundles.bulk", tooltip="Bulk entry: many payments, one confirmation"),
         Binding("2", "app.show_writers", "Writers", id="bundles.writers", tooltip="Writer payouts"),
         Binding("r", "reload", "Reload", id="bundles.reload", show=False, tooltip="Read the list again"),
         Binding("escape", "clear", "Clear filter", id="bundles.clear", show=False, tooltip="Clear filter and status"),
@@ -211,8 +214,21 @@ class BundlesScreen(Screen[None]):
             toast(self, f"Bundle {details.bundle_id} created for {details.client_name}.", title="New bundle")
             self.load(self.window.query, 0, follow=False, select=details.bundle_id)
 
+    def action_bulk(self) -> None:
+        if self.desk.can(Action.RECORD_PAYMENT):
+            self.app.push_screen(BulkEntryScreen(self.desk), callback=self._bulk_recorded)
+
+    def _bulk_recorded(self, results: list[PaymentResult] | None) -> None:
+        if results:
+            total = sum((result.payment.amount for result in results if result.created), ZERO)
+            again = sum(1 for result in results if not result.created)
+            message = f"Recorded {len(results) - again} payments, {format_money(total)} in all."
+            if again:
+                message += f" {again} had been recorded before (same reference); nothing changed for those."
+            toast(self, message, title="Bulk entry")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "pay":
+        if action in ("pay", "bulk"):
             return self.desk.allow(Action.RECORD_PAYMENT)
         if action == "new_bundle":
             return self.desk.allow(Action.CREATE_BUNDLE)

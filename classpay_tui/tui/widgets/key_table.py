@@ -35,7 +35,7 @@ class KeyTable(DataTable[object]):
         if new_keys == self.keys:
             for key, cells in rows:
                 for (column, _), cell in zip(self.column_spec, cells, strict=True):
-                    self.update_cell(key, column, cell)
+                    self.update_cell(key, column, cell, update_width=True)
         else:
             self.clear()
             for key, cells in rows:

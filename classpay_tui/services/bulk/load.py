@@ -1,0 +1,248 @@
+"""Loading everything the bulk settle needs for many bundles, a few queries per kind of row
+(IN lists of at most :data:`CHUNK` ids), never a query per bundle or per payment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from classpay_tui.db.bulk import read_rows
+from classpay_tui.db.models import (
+    ClassBundle,
+    ClassInstallment,
+    ClassPayment,
+    ClassPaymentInstallment,
+    ClassWriterPayment,
+    OrderPayment,
+    PaymentAllocation,
+    Writer,
+)
+from classpay_tui.domain.allocation import SlotKind
+from classpay_tui.domain.money import ZERO
+from classpay_tui.domain.statuses import PaymentKind
+from classpay_tui.services.bulk.state import BundleFacts, BundleWork, Entry, LinkFacts, WriterFacts
+
+CHUNK = 2000
+
+AllocationRow = tuple[SlotKind, int | None, Decimal]
+
+
+@dataclass
+class Loaded:
+    works: dict[int, BundleWork]
+    writers: dict[int, WriterFacts]
+    # What each reversed entry allocated, for new reversal entries (rare).
+    reversed_allocations: dict[int, list[AllocationRow]] = field(default_factory=dict)
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries: Sequence[Entry] = ()) -> Loaded:
+    """Every touched bundle with its payment record, installments and links, allocation
+    sums, unallocated entries, refunds and payout sums. ``lock`` takes the bundle rows'
+    locks first (PostgreSQL), as every single-bundle write does.
+
+    ``new_entries`` are ledger entries the caller has just inserted (with their ids): they
+    are not read back; only older unallocated entries are, if there are any."""
+    ids = sorted(set(bundle_ids))
+    below = min((entry.id for entry in new_entries), default=None)
+    works: dict[int, BundleWork] = {}
+    for part in chunks(ids):
+        if lock:
+            session.execute(select(ClassBundle.id).where(ClassBundle.id.in_(part)).with_for_update()).all()
+        _bundles(session, part, works)
+    record_ids: dict[int, int] = {}
+    for part in chunks(ids):
+        for record_id, bundle_id, writer_id in read_rows(
+            session,
+            select(ClassPayment.id, ClassPayment.bundle_id, ClassPayment.writer_id).where(
+                ClassPayment.bundle_id.in_(part)
+            ),
+        ):
+            works[bundle_id].record_id, works[bundle_id].record_writer_id = record_id, writer_id
+            record_ids[record_id] = bundle_id
+        _installments(session, part, works)
+        _entries(session, part, works, below)
+        _refunds(session, part, works)
+    for entry in new_entries:
+        works[entry.bundle_id].entries.append(entry)
+    if new_entries:
+        for work in works.values():
+            work.entries.sort(key=lambda entry: (entry.received_at, entry.id))
+    _allocations(session, record_ids, works)
+    _payouts(session, record_ids, works)
+    writer_ids = sorted({w.bundle.writer_id for w in works.values() if w.bundle.writer_id is not None})
+    return Loaded(works, _writers(session, writer_ids), _reversed(session, works))
+
+
+def _bundles(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
+    rows = read_rows(
+        session,
+        select(
+            ClassBundle.id,
+            ClassBundle.external_ref,
+            ClassBundle.total_amount,
+            ClassBundle.deposit_amount,
+            ClassBundle.number_of_classes,
+            ClassBundle.status,
+            ClassBundle.writer_id,
+            ClassBundle.compensation_override,
+            ClassBundle.payout_mode,
+        ).where(ClassBundle.id.in_(part)),
+    )
+    for row in rows:
+        works[row[0]] = BundleWork(BundleFacts(*row))
+
+
+def _installments(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
+    rows = read_rows(
+        session,
+        select(
+            ClassInstallment.bundle_id,
+            ClassInstallment.id,
+            ClassInstallment.installment_number,
+            ClassInstallment.amount,
+            ClassInstallment.due_date,
+            ClassPaymentInstallment.id,
+            ClassPaymentInstallment.paid_amount,
+            ClassPaymentInstallment.status,
+            ClassPaymentInstallment.paid_at,
+        )
+        .outerjoin(ClassPaymentInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
+        .where(ClassInstallment.bundle_id.in_(part))
+        .order_by(ClassInstallment.bundle_id, ClassInstallment.installment_number),
+    )
+    for bundle_id, installment_id, number, amount, due, link_id, paid_amount, status, paid_at in rows:
+        link = LinkFacts(installment_id, number, amount, due, link_id)
+        if link_id is not None:
+            link.paid_amount, link.status, link.paid_at = paid_amount, status, paid_at
+        works[bundle_id].links.append(link)
+
+
+def _entries(session: Session, part: Sequence[int], works: dict[int, BundleWork], below: int | None) -> None:
+    """Ledger entries without allocations, oldest received first (as ``link_existing_payments``);
+    only those with an id below ``below``, if given."""
+    query = (
+        select(
+            OrderPayment.id,
+            OrderPayment.bundle_id,
+            OrderPayment.kind,
+            OrderPayment.amount,
+            OrderPayment.reference,
+            OrderPayment.target_installment,
+            OrderPayment.received_at,
+            OrderPayment.reverses_id,
+        )
+        .where(
+            OrderPayment.bundle_id.in_(part),
+            ~select(PaymentAllocation.id).where(PaymentAllocation.order_payment_id == OrderPayment.id).exists(),
+        )
+        .order_by(OrderPayment.received_at, OrderPayment.id)
+    )
+    if below is not None:
+        query = query.where(OrderPayment.id < below)
+    for row in read_rows(session, query):
+        works[row[1]].entries.append(Entry(*row))
+
+
+def _refunds(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
+    """Refund entries per bundle, less those reversed (as ``ledger.refunded_total``)."""
+    reversal = aliased(OrderPayment)
+    rows = read_rows(
+        session,
+        select(OrderPayment.bundle_id, func.sum(OrderPayment.amount))
+        .where(
+            OrderPayment.bundle_id.in_(part),
+            OrderPayment.kind == PaymentKind.REFUND,
+            ~select(reversal.id).where(reversal.reverses_id == OrderPayment.id).exists(),
+        )
+        .group_by(OrderPayment.bundle_id),
+    )
+    for bundle_id, total in rows:
+        works[bundle_id].refunded = total or ZERO
+
+
+def _allocations(session: Session, record_ids: dict[int, int], works: dict[int, BundleWork]) -> None:
+    link_of: dict[int, tuple[int, LinkFacts]] = {}
+    for work in works.values():
+        for link in work.links:
+            if link.id is not None:
+                link_of[link.id] = (work.bundle.id, link)
+    for part in chunks(sorted(record_ids)):
+        rows = read_rows(
+            session,
+            select(
+                PaymentAllocation.class_payment_id,
+                PaymentAllocation.slot,
+                PaymentAllocation.payment_installment_id,
+                func.sum(PaymentAllocation.amount),
+            )
+            .where(PaymentAllocation.class_payment_id.in_(part))
+            .group_by(
+                PaymentAllocation.class_payment_id, PaymentAllocation.slot, PaymentAllocation.payment_installment_id
+            ),
+        )
+        for record_id, slot, link_id, total in rows:
+            work = works[record_ids[record_id]]
+            if slot is SlotKind.INSTALLMENT and link_id in link_of:
+                link_of[link_id][1].allocated = total
+            elif slot is not SlotKind.INSTALLMENT:
+                work.allocated[slot] = total
+
+
+def _payouts(session: Session, record_ids: dict[int, int], works: dict[int, BundleWork]) -> None:
+    for part in chunks(sorted(record_ids)):
+        rows = read_rows(
+            session,
+            select(
+                ClassWriterPayment.class_payment_id,
+                ClassWriterPayment.writer_id,
+                ClassWriterPayment.status,
+                func.sum(ClassWriterPayment.amount),
+            )
+            .where(ClassWriterPayment.class_payment_id.in_(part))
+            .group_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.writer_id, ClassWriterPayment.status),
+        )
+        for record_id, writer_id, status, total in rows:
+            works[record_ids[record_id]].payout_sums[(writer_id, status)] = total
+
+
+def _writers(session: Session, writer_ids: Sequence[int]) -> dict[int, WriterFacts]:
+    found: dict[int, WriterFacts] = {}
+    for part in chunks(writer_ids):
+        for row in session.execute(select(Writer.id, Writer.rule_kind, Writer.rule_value).where(Writer.id.in_(part))):
+            found[row[0]] = WriterFacts(*row)
+    return found
+
+
+def _reversed(session: Session, works: dict[int, BundleWork]) -> dict[int, list[AllocationRow]]:
+    """What the entries that new reversal entries undo had allocated (stored ones only)."""
+    originals = sorted(
+        entry.reverses_id
+        for work in works.values()
+        for entry in work.entries
+        if entry.kind is PaymentKind.REVERSAL and entry.reverses_id is not None
+    )
+    result: dict[int, list[AllocationRow]] = {}
+    for part in chunks(originals):
+        rows = read_rows(
+            session,
+            select(
+                PaymentAllocation.order_payment_id,
+                PaymentAllocation.slot,
+                PaymentAllocation.payment_installment_id,
+                PaymentAllocation.amount,
+            )
+            .where(PaymentAllocation.order_payment_id.in_(part))
+            .order_by(PaymentAllocation.id),
+        )
+        for entry_id, slot, link_id, amount in rows:
+            result.setdefault(entry_id, []).append((slot, link_id, amount))
+    return result

@@ -1,0 +1,100 @@
+"""What the bulk settle knows about each bundle: plain dataclasses, no ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from classpay_tui.domain.allocation import SlotKind
+from classpay_tui.domain.compensation import RuleKind
+from classpay_tui.domain.money import ZERO
+from classpay_tui.domain.statuses import (
+    BundleStatus,
+    InstallmentStatus,
+    PaymentKind,
+    PayoutMode,
+    WriterPayoutStatus,
+)
+
+
+@dataclass(frozen=True)
+class BundleFacts:
+    id: int
+    external_ref: str | None
+    total_amount: Decimal
+    deposit_amount: Decimal
+    number_of_classes: int
+    status: BundleStatus
+    writer_id: int | None
+    compensation_override: Decimal | None
+    payout_mode: PayoutMode | None
+
+
+@dataclass(frozen=True)
+class WriterFacts:
+    id: int
+    rule_kind: RuleKind | None
+    rule_value: Decimal | None
+
+
+@dataclass
+class LinkFacts:
+    """An installment and its link to the payment record (``id`` None: not linked yet)."""
+
+    installment_id: int
+    number: int
+    amount: Decimal
+    due_date: date
+    id: int | None = None
+    paid_amount: Decimal = ZERO
+    status: InstallmentStatus = InstallmentStatus.PENDING
+    paid_at: datetime | None = None
+    allocated: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A ledger entry that has no allocations yet."""
+
+    id: int
+    bundle_id: int
+    kind: PaymentKind
+    amount: Decimal
+    reference: str
+    target_installment: int | None
+    received_at: datetime
+    reverses_id: int | None
+
+
+@dataclass(frozen=True)
+class BonusPayout:
+    """A writer bonus from an older system, tied to a bundle: it becomes that bundle's payout."""
+
+    bonus_id: int
+    writer_id: int
+    bundle_id: int
+    amount: Decimal
+    is_paid: bool
+    paid_at: datetime | None
+    granted_on: date
+    ref: str | None
+
+
+@dataclass
+class BundleWork:
+    """One bundle as stored, with its new ledger entries to allocate."""
+
+    bundle: BundleFacts
+    record_id: int | None = None
+    record_writer_id: int | None = None
+    links: list[LinkFacts] = field(default_factory=list)
+    allocated: dict[SlotKind, Decimal] = field(default_factory=dict)  # deposit and balance slots
+    entries: list[Entry] = field(default_factory=list)
+    refunded: Decimal = ZERO
+    payout_sums: dict[tuple[int, WriterPayoutStatus], Decimal] = field(default_factory=dict)
+
+    @property
+    def writer_id(self) -> int | None:
+        """The writer the payment record is for (the bundle's, for a new record)."""
+        return self.record_writer_id if self.record_id is not None else self.bundle.writer_id

@@ -1,0 +1,80 @@
+"""The writer half of settling one bundle, in memory: compensation (``records.bundle_compensation``),
+payouts for imported bonuses, the payout that is due now (``payouts.schedule_due_payouts``)
+and the writer summary (``ledger.recompute_writer``), from loaded payout sums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from classpay_tui.db.models import OfficeSettings
+from classpay_tui.domain.compensation import CompensationRule, compensation_for
+from classpay_tui.domain.money import ZERO
+from classpay_tui.domain.statuses import BundleStatus, WriterPaymentType, WriterPayoutStatus
+from classpay_tui.domain.summary import ClientSummary
+from classpay_tui.services.bulk.state import BonusPayout, BundleWork, WriterFacts
+from classpay_tui.services.ledger import WriterSummary, writer_summary
+from classpay_tui.services.payouts import due_payout
+from classpay_tui.services.records import default_rule
+
+
+class CompensationExceeded(Exception):
+    def __init__(self, committed: Decimal, compensation: Decimal) -> None:
+        super().__init__(f"bonuses of {committed} are more than the compensation {compensation}")
+
+
+@dataclass(frozen=True)
+class WriterOutcome:
+    compensation: Decimal
+    summary: WriterSummary
+    due: tuple[Decimal, WriterPaymentType] | None  # a payout to schedule now
+
+
+def compensation(work: BundleWork, writer: WriterFacts | None, settings: OfficeSettings) -> Decimal:
+    """The first rule that applies, as ``records.bundle_compensation``."""
+    if writer is None:
+        return ZERO
+    rule = None
+    if writer.rule_kind is not None and writer.rule_value is not None:
+        rule = CompensationRule(writer.rule_kind, writer.rule_value)
+    bundle = work.bundle
+    return compensation_for(
+        bundle.total_amount,
+        bundle.number_of_classes,
+        bundle_override=bundle.compensation_override,
+        writer_rule=rule,
+        default_rule=default_rule(settings),
+    )
+
+
+def settle_writer(
+    work: BundleWork,
+    client: ClientSummary,
+    writer: WriterFacts | None,
+    bonuses: list[BonusPayout],
+    settings: OfficeSettings,
+) -> WriterOutcome:
+    """Raises :class:`CompensationExceeded` when imported bonuses pay the writer more than
+    the compensation (the importer reports it as a bad row)."""
+    writer_id = work.writer_id
+    amount = compensation(work, writer, settings)
+    sums: dict[WriterPayoutStatus, Decimal] = {
+        status: total for (payee, status), total in work.payout_sums.items() if payee == writer_id
+    }
+    for bonus in bonuses:
+        if bonus.writer_id == writer_id:
+            status = WriterPayoutStatus.PAID if bonus.is_paid else WriterPayoutStatus.SCHEDULED
+            sums[status] = sums.get(status, ZERO) + bonus.amount
+    total, paid = work.bundle.total_amount, client.amount_paid
+    cancelled = work.bundle.status is BundleStatus.CANCELLED
+    summary = writer_summary(amount, paid, total, sums, bundle_cancelled=cancelled)
+    if writer_id is None:
+        return WriterOutcome(amount, summary, None)
+    if summary.paid + summary.scheduled > amount:
+        raise CompensationExceeded(summary.paid + summary.scheduled, amount)
+    mode = work.bundle.payout_mode or settings.payout_mode
+    due = due_payout(mode, client.client_payment_status, amount, paid, total, summary.paid, summary.scheduled)
+    if due is not None:
+        sums[WriterPayoutStatus.SCHEDULED] = sums.get(WriterPayoutStatus.SCHEDULED, ZERO) + due[0]
+        summary = writer_summary(amount, paid, total, sums, bundle_cancelled=cancelled)
+    return WriterOutcome(amount, summary, due)

@@ -1,0 +1,118 @@
+"""Query budgets: opening a bundle's details, listing a page and recording a payment each
+run a fixed number of SQL statements, whatever the number of installments, payments or
+bundles (counted with a ``before_cursor_execute`` listener on the service's engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import event
+
+from classpay_tui.domain.plans import Frequency
+from classpay_tui.services.schemas import PaymentIn
+from tests.builders import pay, seed_bundle, writer
+
+
+@contextmanager
+def counted(service) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(service.db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(service.db.engine, "before_cursor_execute", count)
+
+
+def small_and_large(service, admin) -> tuple[int, int]:
+    """A bundle of 2 installments with its deposit paid, and one of 24 with its deposit and
+    first eleven installments paid."""
+    writer(service, admin)
+    small = seed_bundle(service, admin, total="1000.00", deposit="200.00", installments=2)
+    large = seed_bundle(service, admin, total="2600.00", deposit="200.00", installments=24, every=Frequency.WEEK)
+    for bundle, paid in ((small, 0), (large, 11)):
+        pay(service, admin, bundle.bundle_id, "200.00", deposit=True)
+        for item in bundle.installments[:paid]:
+            pay(service, admin, bundle.bundle_id, str(item.amount), installment_number=item.installment_number)
+    return small.bundle_id, large.bundle_id
+
+
+def test_payment_details_take_the_same_statements_for_2_or_24_installments(service, admin):
+    small, large = small_and_large(service, admin)
+    service.get_payment_details(admin, small)  # the currency is read once per service
+    with counted(service) as few:
+        details_small = service.get_payment_details(admin, small)
+    with counted(service) as many:
+        details_large = service.get_payment_details(admin, large)
+    assert (len(details_small.installments), len(details_large.installments)) == (2, 24)
+    assert (len(details_small.ledger), len(details_large.ledger)) == (1, 12)
+    assert len(many) == len(few), many
+    assert len(few) <= 8
+
+
+def test_a_page_takes_the_same_statements_for_3_or_60_bundles(service, admin):
+    writer(service, admin)
+    for _ in range(3):
+        seed_bundle(service, admin)
+    service.list_payments(admin, limit=50)
+    with counted(service) as few:
+        page = service.list_payments(admin, limit=50)
+    assert len(page) == 3
+    for _ in range(57):
+        seed_bundle(service, admin, first_due=date(2023, 12, 1))  # overdue
+    for status in (None, "pending", "overdue"):
+        with counted(service) as many:
+            page = service.list_payments(admin, limit=50, status=status, order="-balance", search="essay")
+        assert len(page) == 50
+        assert len(many) == len(few), many
+    with counted(service) as by_writer:
+        service.list_payments(admin, limit=50, writer="writer1", offset=10)
+    assert len(by_writer) == len(few) + 1  # finding the writer by name
+    assert len(few) <= 6
+
+
+def test_recording_a_payment_takes_the_same_statements_for_2_or_24_installments(service, admin):
+    small, large = small_and_large(service, admin)
+    counts = []
+    for bundle_id in (small, large):
+        details = service.get_payment_details(admin, bundle_id)
+        item = next(i for i in details.installments if not i.is_paid)
+        with counted(service) as statements:
+            result = service.record_payment(
+                admin,
+                bundle_id,
+                PaymentIn(amount=item.amount, reference=f"Q-{bundle_id}", received_on=date(2024, 1, 15)),
+                installment_number=item.installment_number,
+            )
+        assert result.created and result.details.client_payment_status.value == "partial"
+        counts.append(len(statements))
+    with counted(service) as by_id:
+        details = service.get_payment_details(admin, large)
+        item = next(i for i in details.installments if not i.is_paid)
+    with counted(service) as by_id:
+        service.record_installment_payment(admin, item.id, PaymentIn(amount=item.amount, reference="Q-by-id"))
+    assert counts[0] == counts[1], counts
+    assert len(by_id) <= counts[0] + 2
+
+
+def test_results_built_without_validation_equal_validated_ones(service, admin):
+    """The views skip pydantic's validation for rows read from the database: what they build
+    must be exactly what validating the same values gives."""
+    small, large = small_and_large(service, admin)
+    service.refund(admin, large, PaymentIn(amount=Decimal("50.00"), reference="BACK-1"))
+    results = [
+        service.get_payment_details(admin, small),
+        service.get_payment_details(admin, large),
+        *service.list_payments(admin),
+        *service.get_writer_class_payments(admin, "writer1"),
+    ]
+    for result in results:
+        validated = type(result).model_validate(result.model_dump())
+        assert validated == result
+        assert validated.model_dump_json() == result.model_dump_json()
