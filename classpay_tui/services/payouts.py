@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import ClassBundle, ClassPayment, ClassWriterPayment, OfficeSettings, WriterBonus
@@ -46,11 +46,14 @@ def schedule_payout(
     today: date,
     *,
     scheduled_for: date | None = None,
+    writer_id: int | None = None,
 ) -> ClassWriterPayment:
-    """One payout on the next payout day, and its bonus record. The caller recomputes the summary."""
-    assert payment.writer_id is not None
+    """One payout on the next payout day, and its bonus record, to the bundle's writer (or
+    to ``writer_id``, a writer it had before). The caller recomputes the summary."""
+    writer_id = writer_id or payment.writer_id
+    assert writer_id is not None
     bonus = WriterBonus(
-        writer_id=payment.writer_id,
+        writer_id=writer_id,
         bundle_id=payment.bundle_id,
         category="class_payment",
         amount=amount,
@@ -61,7 +64,7 @@ def schedule_payout(
     session.flush()
     payout = ClassWriterPayment(
         class_payment_id=payment.id,
-        writer_id=payment.writer_id,
+        writer_id=writer_id,
         amount=amount,
         payment_type=payment_type,
         status=WriterPayoutStatus.SCHEDULED,
@@ -71,7 +74,8 @@ def schedule_payout(
     )
     session.add(payout)
     session.flush()
-    payment.writer_scheduled_amount += amount
+    if writer_id == payment.writer_id:
+        payment.writer_scheduled_amount += amount
     return payout
 
 
@@ -126,13 +130,13 @@ def due_payout(
     return (amount, kind) if amount > ZERO else None
 
 
-def scheduled_payouts(session: Session, payment: ClassPayment) -> list[ClassWriterPayment]:
+def scheduled_payouts(session: Session, payment: ClassPayment, writer_id: int | None) -> list[ClassWriterPayment]:
     return list(
         session.scalars(
             select(ClassWriterPayment)
             .where(
                 ClassWriterPayment.class_payment_id == payment.id,
-                ClassWriterPayment.writer_id == payment.writer_id,
+                ClassWriterPayment.writer_id == writer_id,
                 ClassWriterPayment.status == WriterPayoutStatus.SCHEDULED,
             )
             .order_by(ClassWriterPayment.id.desc())
@@ -155,15 +159,55 @@ def take_back_uncovered(
 ) -> list[ClassWriterPayment]:
     """After money went back to the client: scheduled payouts beyond what collected money
     still covers are cancelled, latest first; one that is only partly uncovered is cancelled
-    and rescheduled for the covered part, on the same day. Paid payouts are left alone."""
+    and rescheduled for the covered part, on the same day. Paid payouts are left alone.
+
+    The current writer is held to their compensation; a writer the bundle had before is
+    held to what they kept at the reassignment (their paid and scheduled payouts)."""
     allowed = max(ZERO, covered_compensation(payment) - payment.writer_paid_amount)
-    excess = payment.writer_scheduled_amount - allowed
+    changed = _reduce(
+        session, payment, payment.writer_id, payment.writer_scheduled_amount - allowed, settings, now, today, why
+    )
+    for writer_id, paid, scheduled in _former_writers(session, payment):
+        covered = covered_share(paid + scheduled, payment.amount_paid, payment.total_amount)
+        excess = scheduled - max(ZERO, covered - paid)
+        changed += _reduce(session, payment, writer_id, excess, settings, now, today, why)
+    return changed
+
+
+def _former_writers(session: Session, payment: ClassPayment) -> list[tuple[int, Decimal, Decimal]]:
+    """(writer, paid, scheduled) for each earlier writer that still has a payout scheduled."""
+    totals: dict[int, dict[WriterPayoutStatus, Decimal]] = {}
+    rows = session.execute(
+        select(ClassWriterPayment.writer_id, ClassWriterPayment.status, func.sum(ClassWriterPayment.amount))
+        .where(ClassWriterPayment.class_payment_id == payment.id, ClassWriterPayment.writer_id != payment.writer_id)
+        .group_by(ClassWriterPayment.writer_id, ClassWriterPayment.status)
+    )
+    for writer_id, status, total in rows:
+        totals.setdefault(writer_id, {})[status] = total
+    return [
+        (writer_id, sums.get(WriterPayoutStatus.PAID, ZERO), sums[WriterPayoutStatus.SCHEDULED])
+        for writer_id, sums in sorted(totals.items())
+        if sums.get(WriterPayoutStatus.SCHEDULED, ZERO) > ZERO
+    ]
+
+
+def _reduce(
+    session: Session,
+    payment: ClassPayment,
+    writer_id: int | None,
+    excess: Decimal,
+    settings: OfficeSettings,
+    now: datetime,
+    today: date,
+    why: str,
+) -> list[ClassWriterPayment]:
     changed = []
-    for payout in scheduled_payouts(session, payment):
+    for payout in scheduled_payouts(session, payment, writer_id) if excess > ZERO else []:
         if excess <= ZERO:
             break
         cancel(session, payout, now, why)
-        payment.writer_scheduled_amount -= payout.amount
+        if writer_id == payment.writer_id:
+            payment.writer_scheduled_amount -= payout.amount
         changed.append(payout)
         keep = payout.amount - excess
         excess -= payout.amount
@@ -178,6 +222,7 @@ def take_back_uncovered(
                     now,
                     today,
                     scheduled_for=payout.scheduled_for,
+                    writer_id=writer_id,
                 )
             )
     return changed

@@ -275,3 +275,18 @@ def test_reassigned_writer_keeps_payouts_and_sees_the_bundle(service, admin):
         ("new", Decimal("500.00"), "scheduled"),
     ]
     assert service.check(admin).ok
+
+
+def test_reversal_after_reassignment_takes_back_the_former_writers_scheduled_payout(service, admin):
+    # Found by the ledger state machine: the former writer's payout stayed scheduled after the money went back.
+    writer(service, admin, "ann")
+    writer(service, admin, "ben", percent=Decimal("50"))
+    bundle = seed_bundle(service, admin, writer_name="ann", deposit="0", installments=0)
+    paid = pay(service, admin, bundle.bundle_id, "1000.00")
+    service.assign_writer(admin, bundle.bundle_id, "ben")
+    details = service.reverse_payment(admin, paid.payment.id, "entered twice").details
+    assert [(p.writer_username, p.status.value) for p in details.writer_payments] == [
+        ("ann", "cancelled"),
+        ("ben", "cancelled"),
+    ]
+    assert service.check(admin).ok
