@@ -15,6 +15,8 @@ from classpay_tui.db.models import AuditEvent, OfficeSettings
 from classpay_tui.services.context import OperatorContext
 
 GENESIS_HASH = "0" * 64
+_LOCK_CHAIN = select(OfficeSettings.id).where(OfficeSettings.id == 1).with_for_update()
+_CHAIN_HEAD = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 
 
 def canonical_json(value: Any) -> str | None:
@@ -53,9 +55,10 @@ def record_event(
 ) -> AuditEvent:
     # Lock the settings row so two PostgreSQL transactions cannot both extend the same
     # chain head (SQLite's BEGIN IMMEDIATE already serialises writers).
-    session.execute(select(OfficeSettings.id).where(OfficeSettings.id == 1).with_for_update())
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(_LOCK_CHAIN)
     at = at.astimezone(UTC)
-    prev_hash = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
+    prev_hash = session.scalar(_CHAIN_HEAD) or GENESIS_HASH
     before_json, after_json = canonical_json(before), canonical_json(after)
     event = AuditEvent(
         occurred_at=at,

@@ -99,9 +99,12 @@ class ServiceCore:
         settings = office_settings(session)
         state = load_state(session, state.bundle, state.payment) if added is None else with_allocations(state, added)
         bundle, payment = state.bundle, state.payment
-        recompute_client(session, state, today)
-        sums = payout_sums(session, payment)
-        apply_writer_summary(bundle, payment, sums)
+        # The queries below read the ledger and payouts, never the summary being changed:
+        # the changes are written once, at the end (payouts scheduled are flushed as added).
+        with session.no_autoflush:
+            recompute_client(session, state, today)
+            sums = payout_sums(session, payment)
+            apply_writer_summary(bundle, payment, sums)
         if take_back is not None:
             take_back_uncovered(session, payment, settings, now, today, f"no longer covered after {take_back}")
         scheduled = schedule_due_payouts(session, bundle, payment, settings, now, today)

@@ -9,9 +9,6 @@ from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore
-from classpay_tui.services.importing.apply import Importer
-from classpay_tui.services.importing.rows import parse_rows
-from classpay_tui.services.importing.sources import read_source
 from classpay_tui.services.permissions import Action, authorize
 from classpay_tui.services.schemas import ImportReport
 
@@ -29,6 +26,11 @@ class ImportOperations(ServiceCore):
     def import_files(self, ctx: OperatorContext, paths: list[Path]) -> ImportReport:
         """Clients, writers, bundles, installments, payments and writer bonuses from CSV or
         JSON files, in one transaction. Any bad row in any file: nothing is imported."""
+        # Imported here, not at start-up: the terminal app never imports files.
+        from classpay_tui.services.importing.apply import Importer
+        from classpay_tui.services.importing.rows import parse_rows
+        from classpay_tui.services.importing.sources import read_source
+
         authorize(ctx, Action.IMPORT)
         rows = [row for path in paths for row in read_source(path)]
         parsed, problems = parse_rows(rows)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import (
@@ -50,21 +50,48 @@ class BundleState:
         return next(link for link, _ in self.installments if link.id == slot.key)
 
 
+# The queries every payment runs, built once with bind parameters: building a select and
+# working out its cache key costs more than running it.
+_LINKS = (
+    select(ClassPaymentInstallment, ClassInstallment)
+    .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
+    .where(ClassPaymentInstallment.class_payment_id == bindparam("payment_id"))
+    .order_by(ClassInstallment.installment_number)
+)
+_ALLOCATIONS = (
+    select(PaymentAllocation.slot, PaymentAllocation.payment_installment_id, PaymentAllocation.amount)
+    .where(PaymentAllocation.class_payment_id == bindparam("payment_id"))
+    .order_by(PaymentAllocation.order_payment_id, PaymentAllocation.id)
+)
+_LINK_HISTORY = (
+    select(PaymentAllocation.payment_installment_id, PaymentAllocation.amount, OrderPayment.received_at)
+    .join(OrderPayment, PaymentAllocation.order_payment_id == OrderPayment.id)
+    .where(
+        PaymentAllocation.class_payment_id == bindparam("payment_id"),
+        PaymentAllocation.payment_installment_id.is_not(None),
+    )
+    .order_by(OrderPayment.id, PaymentAllocation.id)
+)
+_REFUNDS = select(OrderPayment.id, OrderPayment.amount).where(
+    OrderPayment.bundle_id == bindparam("bundle_id"), OrderPayment.kind == PaymentKind.REFUND
+)
+_REVERSED = select(OrderPayment.reverses_id).where(
+    OrderPayment.bundle_id == bindparam("bundle_id"), OrderPayment.kind == PaymentKind.REVERSAL
+)
+_PAYOUT_SUMS = (
+    select(ClassWriterPayment.status, func.sum(ClassWriterPayment.amount))
+    .where(
+        ClassWriterPayment.class_payment_id == bindparam("payment_id"),
+        ClassWriterPayment.writer_id == bindparam("writer_id"),
+    )
+    .group_by(ClassWriterPayment.status)
+)
+
+
 def load_state(session: Session, bundle: ClassBundle, payment: ClassPayment) -> BundleState:
     """Two queries: the installments, and every allocation with the time its payment was received."""
-    installments = list(
-        session.execute(
-            select(ClassPaymentInstallment, ClassInstallment)
-            .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
-            .where(ClassPaymentInstallment.class_payment_id == payment.id)
-            .order_by(ClassInstallment.installment_number)
-        )
-    )
-    allocations = session.execute(
-        select(PaymentAllocation.slot, PaymentAllocation.payment_installment_id, PaymentAllocation.amount)
-        .where(PaymentAllocation.class_payment_id == payment.id)
-        .order_by(PaymentAllocation.order_payment_id, PaymentAllocation.id)
-    ).all()
+    installments = list(session.execute(_LINKS, {"payment_id": payment.id}))
+    allocations = session.execute(_ALLOCATIONS, {"payment_id": payment.id}).all()
     allocated: dict[tuple[SlotKind, int | None], Decimal] = {}
     for slot, link_id, amount in allocations:
         allocated[(slot, link_id)] = allocated.get((slot, link_id), ZERO) + amount
@@ -109,15 +136,7 @@ def with_allocations(state: BundleState, allocations: list[Allocation]) -> Bundl
 
 def _paid_at_by_link(session: Session, state: BundleState) -> dict[int, datetime]:
     """When each installment became (and stayed) fully paid: replay its allocations in ledger order."""
-    rows = session.execute(
-        select(PaymentAllocation.payment_installment_id, PaymentAllocation.amount, OrderPayment.received_at)
-        .join(OrderPayment, PaymentAllocation.order_payment_id == OrderPayment.id)
-        .where(
-            PaymentAllocation.class_payment_id == state.payment.id,
-            PaymentAllocation.payment_installment_id.is_not(None),
-        )
-        .order_by(OrderPayment.id, PaymentAllocation.id)
-    ).all()
+    rows = session.execute(_LINK_HISTORY, {"payment_id": state.payment.id}).all()
     amounts = {link.id: installment.amount for link, installment in state.installments}
     running: dict[int, Decimal] = {}
     paid_at: dict[int, datetime] = {}
@@ -132,20 +151,10 @@ def _paid_at_by_link(session: Session, state: BundleState) -> dict[int, datetime
 
 def refunded_total(session: Session, bundle_id: int) -> Decimal:
     """Refund entries on the bundle, less those later reversed."""
-    refunds = session.execute(
-        select(OrderPayment.id, OrderPayment.amount).where(
-            OrderPayment.bundle_id == bundle_id, OrderPayment.kind == PaymentKind.REFUND
-        )
-    ).all()
+    refunds = session.execute(_REFUNDS, {"bundle_id": bundle_id}).all()
     if not refunds:
         return ZERO
-    reversed_ids = set(
-        session.scalars(
-            select(OrderPayment.reverses_id).where(
-                OrderPayment.bundle_id == bundle_id, OrderPayment.kind == PaymentKind.REVERSAL
-            )
-        )
-    )
+    reversed_ids = set(session.scalars(_REVERSED, {"bundle_id": bundle_id}))
     return sum((amount for refund_id, amount in refunds if refund_id not in reversed_ids), ZERO)
 
 
@@ -227,18 +236,11 @@ def writer_summary(
 
 
 def payout_sums(session: Session, payment: ClassPayment) -> dict[WriterPayoutStatus, Decimal]:
-    """The current writer's payouts on this record, summed by status."""
-    return {
-        status: total
-        for status, total in session.execute(
-            select(ClassWriterPayment.status, func.sum(ClassWriterPayment.amount))
-            .where(
-                ClassWriterPayment.class_payment_id == payment.id,
-                ClassWriterPayment.writer_id == payment.writer_id,
-            )
-            .group_by(ClassWriterPayment.status)
-        )
-    }
+    """The current writer's payouts on this record, summed by status (none without a writer)."""
+    if payment.writer_id is None:
+        return {}
+    params = {"payment_id": payment.id, "writer_id": payment.writer_id}
+    return {status: total for status, total in session.execute(_PAYOUT_SUMS, params)}
 
 
 def apply_writer_summary(bundle: ClassBundle, payment: ClassPayment, sums: dict[WriterPayoutStatus, Decimal]) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import (
@@ -60,6 +60,11 @@ class EntryRequest:
 
 
 Allocate = Callable[[BundleState], list[Allocation]]
+# Built once (see ``ledger``): a payment runs these every time.
+_BY_REFERENCE = select(OrderPayment).where(OrderPayment.reference == bindparam("reference"))
+_INSTALLMENT = select(ClassInstallment.bundle_id, ClassInstallment.installment_number).where(
+    ClassInstallment.id == bindparam("installment_id")
+)
 MAX_BATCH = 500
 
 
@@ -190,11 +195,7 @@ class PaymentOperations(ServiceCore):
         checked = self._entry_request(PaymentKind.INSTALLMENT, amount, data)
 
         def record(session: Session) -> PaymentResult:
-            found = session.execute(
-                select(ClassInstallment.bundle_id, ClassInstallment.installment_number).where(
-                    ClassInstallment.id == installment_id
-                )
-            ).first()
+            found = session.execute(_INSTALLMENT, {"installment_id": installment_id}).first()
             if found is None:
                 raise NotFound(f"There is no installment {installment_id}.")
             bundle_id, number = found
@@ -229,7 +230,7 @@ class PaymentOperations(ServiceCore):
         back writer payouts, and audit — all in the caller's one transaction."""
         now, today = self.clock.now(), self.clock.today()
         state = locked_state(session, bundle_id, now, today)
-        existing = session.scalar(select(OrderPayment).where(OrderPayment.reference == request.reference))
+        existing = session.scalar(_BY_REFERENCE, {"reference": request.reference})
         if existing is not None:
             return self._replay(session, existing, bundle_id, request)
         balance_before = state.payment.balance_remaining

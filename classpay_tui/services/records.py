@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import (
@@ -81,18 +81,21 @@ def payment_record(session: Session, bundle_id: int) -> ClassPayment | None:
     return session.scalar(select(ClassPayment).where(ClassPayment.bundle_id == bundle_id))
 
 
+_LOCKED_BUNDLE = (
+    select(ClassBundle, ClassPayment)
+    .outerjoin(ClassPayment, ClassPayment.bundle_id == ClassBundle.id)
+    .where(ClassBundle.id == bindparam("bundle_id"))
+    .with_for_update(of=ClassBundle)
+)
+
+
 def locked_state(session: Session, bundle_id: int, now: datetime, today: date) -> BundleState:
     """Lock the bundle row (PostgreSQL; SQLite already holds the write lock) and load it.
 
     Every change to a bundle's money starts here, so two operators paying the same
     installment take turns and the second one sees it paid.
     """
-    row = session.execute(
-        select(ClassBundle, ClassPayment)
-        .outerjoin(ClassPayment, ClassPayment.bundle_id == ClassBundle.id)
-        .where(ClassBundle.id == bundle_id)
-        .with_for_update(of=ClassBundle)
-    ).first()
+    row = session.execute(_LOCKED_BUNDLE, {"bundle_id": bundle_id}).first()
     if row is None:
         raise NotFound(f"There is no bundle {bundle_id}.")
     bundle, payment = row

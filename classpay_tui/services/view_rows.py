@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, select
@@ -118,13 +119,22 @@ def summary_rows(session: Session, query: Select[Any], params: dict[str, Any] | 
     return [SummaryRow._make(row) for row in read_rows(session, query, params)]
 
 
-# Built once: the screens run these again and again (see ``db.bulk.read_rows``).
-SUMMARY_OF_BUNDLE = summary_query().where(ClassPayment.bundle_id == bindparam("bundle_id"))
-SUMMARIES_BY_ID = summary_query().where(ClassPayment.id.in_(bindparam("ids", expanding=True)))
+# The screens run these again and again, so each is built once, when first used (see
+# ``db.bulk.read_rows``), not at import: the app should paint its first screen soon.
+
+
+@cache
+def _summary_of_bundle() -> Select[Any]:
+    return summary_query().where(ClassPayment.bundle_id == bindparam("bundle_id"))
+
+
+@cache
+def _summaries_by_id() -> Select[Any]:
+    return summary_query().where(ClassPayment.id.in_(bindparam("ids", expanding=True)))
 
 
 def summary_of_bundle(session: Session, bundle_id: int) -> SummaryRow | None:
-    rows = summary_rows(session, SUMMARY_OF_BUNDLE, {"bundle_id": bundle_id})
+    rows = summary_rows(session, _summary_of_bundle(), {"bundle_id": bundle_id})
     return rows[0] if rows else None
 
 
@@ -133,7 +143,7 @@ def summaries_by_id(session: Session, payment_ids: Sequence[int]) -> list[Summar
     if not payment_ids:
         return []
     position = {payment_id: index for index, payment_id in enumerate(payment_ids)}
-    rows = summary_rows(session, SUMMARIES_BY_ID, {"ids": list(payment_ids)})
+    rows = summary_rows(session, _summaries_by_id(), {"ids": list(payment_ids)})
     return sorted(rows, key=lambda row: position[row.payment_id])
 
 
@@ -148,21 +158,23 @@ class InstallmentRow(NamedTuple):
     paid_at: datetime | None
 
 
-INSTALLMENTS_BY_RECORD = (
-    select(
-        ClassPaymentInstallment.class_payment_id,
-        ClassInstallment.id,
-        ClassInstallment.installment_number,
-        ClassInstallment.amount,
-        ClassInstallment.due_date,
-        ClassPaymentInstallment.status,
-        ClassPaymentInstallment.paid_amount,
-        ClassPaymentInstallment.paid_at,
+@cache
+def _installments_by_record() -> Select[Any]:
+    return (
+        select(
+            ClassPaymentInstallment.class_payment_id,
+            ClassInstallment.id,
+            ClassInstallment.installment_number,
+            ClassInstallment.amount,
+            ClassInstallment.due_date,
+            ClassPaymentInstallment.status,
+            ClassPaymentInstallment.paid_amount,
+            ClassPaymentInstallment.paid_at,
+        )
+        .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
+        .where(ClassPaymentInstallment.class_payment_id.in_(bindparam("ids", expanding=True)))
+        .order_by(ClassPaymentInstallment.class_payment_id, ClassInstallment.installment_number)
     )
-    .join(ClassInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
-    .where(ClassPaymentInstallment.class_payment_id.in_(bindparam("ids", expanding=True)))
-    .order_by(ClassPaymentInstallment.class_payment_id, ClassInstallment.installment_number)
-)
 
 
 def installment_rows(session: Session, payment_ids: Sequence[int]) -> dict[int, list[InstallmentRow]]:
@@ -170,7 +182,7 @@ def installment_rows(session: Session, payment_ids: Sequence[int]) -> dict[int, 
     if not payment_ids:
         return {}
     result: dict[int, list[InstallmentRow]] = defaultdict(list)
-    for row in read_rows(session, INSTALLMENTS_BY_RECORD, {"ids": list(payment_ids)}):
+    for row in read_rows(session, _installments_by_record(), {"ids": list(payment_ids)}):
         result[row[0]].append(InstallmentRow._make(row))
     return result
 
@@ -220,18 +232,20 @@ def payout_rows(session: Session, query: Select[Any]) -> list[PayoutRow]:
     return [PayoutRow._make(row) for row in read_rows(session, query)]
 
 
-PAYOUTS_BY_RECORD = (
-    payout_query()
-    .where(ClassWriterPayment.class_payment_id.in_(bindparam("ids", expanding=True)))
-    .order_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.id)
-)
+@cache
+def _payouts_by_record() -> Select[Any]:
+    return (
+        payout_query()
+        .where(ClassWriterPayment.class_payment_id.in_(bindparam("ids", expanding=True)))
+        .order_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.id)
+    )
 
 
 def payouts_by_record(session: Session, payment_ids: Sequence[int]) -> dict[int, list[PayoutRow]]:
     if not payment_ids:
         return {}
     result: dict[int, list[PayoutRow]] = defaultdict(list)
-    for values in read_rows(session, PAYOUTS_BY_RECORD, {"ids": list(payment_ids)}):
+    for values in read_rows(session, _payouts_by_record(), {"ids": list(payment_ids)}):
         row = PayoutRow._make(values)
         result[row.payment_record_id].append(row)
     return result
@@ -258,43 +272,49 @@ class AllocationRow(NamedTuple):
     amount: Decimal
 
 
-_ALLOCATED_INSTALLMENT = aliased(ClassInstallment)
-LEDGER_ENTRIES = (
-    select(
-        OrderPayment.id,
-        OrderPayment.bundle_id,
-        OrderPayment.kind,
-        OrderPayment.amount,
-        OrderPayment.method,
-        OrderPayment.reference,
-        OrderPayment.received_at,
-        OrderPayment.recorded_at,
-        OrderPayment.recorded_by,
-        OrderPayment.note,
-        OrderPayment.reverses_id,
+@cache
+def _ledger_entries() -> Select[Any]:
+    return (
+        select(
+            OrderPayment.id,
+            OrderPayment.bundle_id,
+            OrderPayment.kind,
+            OrderPayment.amount,
+            OrderPayment.method,
+            OrderPayment.reference,
+            OrderPayment.received_at,
+            OrderPayment.recorded_at,
+            OrderPayment.recorded_by,
+            OrderPayment.note,
+            OrderPayment.reverses_id,
+        )
+        .where(OrderPayment.bundle_id == bindparam("bundle_id"))
+        .order_by(OrderPayment.id)
     )
-    .where(OrderPayment.bundle_id == bindparam("bundle_id"))
-    .order_by(OrderPayment.id)
-)
-LEDGER_ALLOCATIONS = (
-    select(
-        PaymentAllocation.order_payment_id,
-        PaymentAllocation.slot,
-        _ALLOCATED_INSTALLMENT.installment_number,
-        PaymentAllocation.amount,
+
+
+@cache
+def _ledger_allocations() -> Select[Any]:
+    installment = aliased(ClassInstallment)
+    return (
+        select(
+            PaymentAllocation.order_payment_id,
+            PaymentAllocation.slot,
+            installment.installment_number,
+            PaymentAllocation.amount,
+        )
+        .select_from(PaymentAllocation)
+        .join(OrderPayment, PaymentAllocation.order_payment_id == OrderPayment.id)
+        .outerjoin(ClassPaymentInstallment, PaymentAllocation.payment_installment_id == ClassPaymentInstallment.id)
+        .outerjoin(installment, ClassPaymentInstallment.installment_id == installment.id)
+        .where(OrderPayment.bundle_id == bindparam("bundle_id"))
+        .order_by(PaymentAllocation.id)
     )
-    .select_from(PaymentAllocation)
-    .join(OrderPayment, PaymentAllocation.order_payment_id == OrderPayment.id)
-    .outerjoin(ClassPaymentInstallment, PaymentAllocation.payment_installment_id == ClassPaymentInstallment.id)
-    .outerjoin(_ALLOCATED_INSTALLMENT, ClassPaymentInstallment.installment_id == _ALLOCATED_INSTALLMENT.id)
-    .where(OrderPayment.bundle_id == bindparam("bundle_id"))
-    .order_by(PaymentAllocation.id)
-)
 
 
 def ledger_rows(session: Session, bundle_id: int) -> tuple[list[EntryRow], list[AllocationRow]]:
     """A bundle's ledger entries in order, and their allocations: two queries."""
     params = {"bundle_id": bundle_id}
-    entries = read_rows(session, LEDGER_ENTRIES, params)
-    allocations = read_rows(session, LEDGER_ALLOCATIONS, params)
+    entries = read_rows(session, _ledger_entries(), params)
+    allocations = read_rows(session, _ledger_allocations(), params)
     return [EntryRow._make(row) for row in entries], [AllocationRow._make(row) for row in allocations]

@@ -363,7 +363,11 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(bundle_id=bundles)
     def pay_what_is_due(self, bundle_id: int) -> None:
         """What the desk does most: all the deposit owes if it is owed, else all the next unpaid
-        installment owes, else what is left on the bundle (partial payments: ``pay``)."""
+        installment owes, else what is left on the bundle (partial payments: ``pay``). A bundle
+        paid in full passes the turn to the next one that still owes something, if any."""
+        owing = [b for b in sorted(self.model) if self.details(b).balance_remaining > ZERO]
+        if bundle_id not in owing and owing:
+            bundle_id = min(owing, key=lambda b: (b < bundle_id, b))
         before = self.details(bundle_id)
         unpaid = [item.installment_number for item in before.installments if not item.is_paid]
         if before.deposit_paid < before.deposit_amount:
@@ -440,20 +444,26 @@ class LedgerMachine(RuleBasedStateMachine):
         model.signed[entry.id] = -amount
         model.refunded += amount
 
-    @rule(bundle_id=bundles, index=PICK)
-    def reverse(self, bundle_id: int, index: int) -> None:
-        model, before = self.model[bundle_id], self.details(bundle_id)
-        if not before.ledger:
+    @rule(index=PICK)
+    def reverse(self, index: int) -> None:
+        """Reverse one ledger entry of any bundle (``classpay reverse PAYMENT_ID``): mostly one that
+        can still be reversed, sometimes a reversal or an entry already reversed."""
+        entries = [entry for details in self.view().details.values() for entry in details.ledger]
+        if not entries:
             note("reverse a payment that does not exist")
             self.attempt(
-                "reverse (no ledger)", bundle_id, False, lambda: self.service.reverse_payment(self.ctx, 999_999, "typo")
+                "reverse (no ledger)", None, False, lambda: self.service.reverse_payment(self.ctx, 999_999, "typo")
             )
             return
+        reversed_ids = {entry.reverses for entry in entries if entry.reverses is not None}
+        open_entries = [e for e in entries if e.kind is not PaymentKind.REVERSAL and e.id not in reversed_ids]
+        pool = open_entries if open_entries and index % 4 else entries
+        original = pool[index % len(pool)]
+        bundle_id = original.bundle_id
+        model, before = self.model[bundle_id], self.details(bundle_id)
         by_id = {entry.id: entry for entry in before.ledger}
-        original = before.ledger[index % len(before.ledger)]
-        reversed_ids = {entry.reverses for entry in before.ledger if entry.reverses is not None}
         if original.kind is PaymentKind.REVERSAL or original.id in reversed_ids:
-            expected: bool | None = False
+            expected = False
         else:
             expected = self.reversal_fits(before, original)
         note(
@@ -560,52 +570,57 @@ class LedgerMachine(RuleBasedStateMachine):
         assert after.writer_scheduled_amount == before.writer_scheduled_amount + wanted
         model.manual.add(payout.writer_id)
 
-    def payout_on(self, bundle_id: int, index: int) -> WriterPaymentOut | None:
-        payouts = self.details(bundle_id).writer_payments
-        return payouts[index % len(payouts)] if payouts else None
+    def pick_payout(self, index: int) -> WriterPaymentOut | None:
+        """A payout of any bundle (``classpay payouts pay|cancel ID``): mostly a scheduled one."""
+        payouts = self.view().payouts
+        scheduled = [p for p in payouts if p.status is WriterPayoutStatus.SCHEDULED]
+        pool = scheduled if scheduled and index % 4 else payouts
+        return pool[index % len(pool)] if pool else None
 
-    @rule(bundle_id=bundles, index=PICK, reuse_reference=st.booleans())
-    def pay_payout(self, bundle_id: int, index: int, reuse_reference: bool) -> None:
-        payout, before = self.payout_on(bundle_id, index), self.details(bundle_id)
+    @rule(index=PICK, reuse_reference=st.booleans())
+    def pay_payout(self, index: int, reuse_reference: bool) -> None:
+        payout = self.pick_payout(index)
         if payout is None:
             self.attempt(
-                "pay out (no payout)",
-                bundle_id,
-                False,
-                lambda: self.service.pay_payout(self.ctx, 999_999, self.fresh("TR")),
+                "pay out (no payout)", None, False, lambda: self.service.pay_payout(self.ctx, 999_999, self.fresh("TR"))
             )
             return
+        before = self.details(payout.bundle_id)
         reuse = reuse_reference and bool(self.payout_references)
         reference = self.payout_references[index % len(self.payout_references)] if reuse else self.fresh("TR")
         expected = payout.status is WriterPayoutStatus.SCHEDULED and not reuse
         note(f"pay out {payout.status.value} payout {payout.id} ({payout.amount}) as {reference}, expected {expected}")
         paid = self.attempt(
-            "pay out", bundle_id, expected, lambda: self.service.pay_payout(self.ctx, payout.id, reference)
+            "pay out", payout.bundle_id, expected, lambda: self.service.pay_payout(self.ctx, payout.id, reference)
         )
         if paid is None:
             return
         self.payout_references.append(reference)
         assert paid.status is WriterPayoutStatus.PAID and paid.reference == reference and paid.paid_at == NOW
         assert paid.method is PaymentMethod.BANK_TRANSFER and paid.amount == payout.amount
-        after = self.details(bundle_id)
+        after = self.details(payout.bundle_id)
         if payout.writer_id == before.assigned_writer_id:
             assert after.writer_paid_amount == before.writer_paid_amount + payout.amount
             assert after.writer_scheduled_amount == before.writer_scheduled_amount - payout.amount
 
-    @rule(bundle_id=bundles, index=PICK)
-    def cancel_payout(self, bundle_id: int, index: int) -> None:
-        payout = self.payout_on(bundle_id, index)
+    @rule(index=PICK, reason=st.sampled_from(["writer left the course", "duplicate"]))
+    def cancel_payout(self, index: int, reason: str) -> None:
+        payout = self.pick_payout(index)
         if payout is None:
-            self.attempt("cancel (no payout)", bundle_id, False, lambda: self.service.cancel_payout(self.ctx, 999_999))
+            self.attempt(
+                "cancel (no payout)", None, False, lambda: self.service.cancel_payout(self.ctx, 999_999, reason)
+            )
             return
         expected = payout.status is WriterPayoutStatus.SCHEDULED
         note(f"cancel {payout.status.value} payout {payout.id} ({payout.amount}), expected {expected}")
-        cancelled = self.attempt("cancel", bundle_id, expected, lambda: self.service.cancel_payout(self.ctx, payout.id))
+        cancelled = self.attempt(
+            "cancel", payout.bundle_id, expected, lambda: self.service.cancel_payout(self.ctx, payout.id, reason)
+        )
         if cancelled is None:
             return
-        assert cancelled.status is WriterPayoutStatus.CANCELLED and cancelled.cancel_reason
+        assert cancelled.status is WriterPayoutStatus.CANCELLED and cancelled.cancel_reason == reason
         assert cancelled.paid_at is None and cancelled.amount == payout.amount
-        self.model[bundle_id].cancelled.add(payout.writer_id)
+        self.model[payout.bundle_id].cancelled.add(payout.writer_id)
 
     @rule(
         due_by=st.sampled_from([date(2100, 1, 1), TODAY, date(2024, 1, 19)]),

@@ -1,13 +1,18 @@
 """Loading everything the bulk settle needs for many bundles, a few queries per kind of row
-(IN lists of at most :data:`CHUNK` ids), never a query per bundle or per payment."""
+(IN lists of at most :data:`CHUNK` ids), never a query per bundle or per payment.
+
+Each query is built once, with an expanding ``ids`` bind parameter, and run per chunk.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from classpay_tui.db.bulk import read_rows
@@ -27,6 +32,7 @@ from classpay_tui.domain.statuses import PaymentKind
 from classpay_tui.services.bulk.state import BundleFacts, BundleWork, Entry, LinkFacts, WriterFacts
 
 CHUNK = 2000
+LARGEST_ID = 2**31 - 1  # INTEGER primary keys
 
 AllocationRow = tuple[SlotKind, int | None, Decimal]
 
@@ -44,48 +50,16 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries: Sequence[Entry] = ()) -> Loaded:
-    """Every touched bundle with its payment record, installments and links, allocation
-    sums, unallocated entries, refunds and payout sums. ``lock`` takes the bundle rows'
-    locks first (PostgreSQL), as every single-bundle write does.
-
-    ``new_entries`` are ledger entries the caller has just inserted (with their ids): they
-    are not read back; only older unallocated entries are, if there are any."""
-    ids = sorted(set(bundle_ids))
-    below = min((entry.id for entry in new_entries), default=None)
-    works: dict[int, BundleWork] = {}
-    for part in chunks(ids):
-        if lock:
-            session.execute(select(ClassBundle.id).where(ClassBundle.id.in_(part)).with_for_update()).all()
-        _bundles(session, part, works)
-    record_ids: dict[int, int] = {}
-    for part in chunks(ids):
-        for record_id, bundle_id, writer_id in read_rows(
-            session,
-            select(ClassPayment.id, ClassPayment.bundle_id, ClassPayment.writer_id).where(
-                ClassPayment.bundle_id.in_(part)
-            ),
-        ):
-            works[bundle_id].record_id, works[bundle_id].record_writer_id = record_id, writer_id
-            record_ids[record_id] = bundle_id
-        _installments(session, part, works)
-        _entries(session, part, works, below)
-        _refunds(session, part, works)
-    for entry in new_entries:
-        works[entry.bundle_id].entries.append(entry)
-    if new_entries:
-        for work in works.values():
-            work.entries.sort(key=lambda entry: (entry.received_at, entry.id))
-    _allocations(session, record_ids, works)
-    _payouts(session, record_ids, works)
-    writer_ids = sorted({w.bundle.writer_id for w in works.values() if w.bundle.writer_id is not None})
-    return Loaded(works, _writers(session, writer_ids), _reversed(session, works))
+def _ids() -> Any:
+    return bindparam("ids", expanding=True)
 
 
-def _bundles(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
-    rows = read_rows(
-        session,
-        select(
+@cache
+def _queries() -> dict[str, Select[Any]]:
+    reversal = aliased(OrderPayment)
+    return {
+        "lock": select(ClassBundle.id).where(ClassBundle.id.in_(_ids())).with_for_update(),
+        "bundles": select(
             ClassBundle.id,
             ClassBundle.external_ref,
             ClassBundle.total_amount,
@@ -95,16 +69,11 @@ def _bundles(session: Session, part: Sequence[int], works: dict[int, BundleWork]
             ClassBundle.writer_id,
             ClassBundle.compensation_override,
             ClassBundle.payout_mode,
-        ).where(ClassBundle.id.in_(part)),
-    )
-    for row in rows:
-        works[row[0]] = BundleWork(BundleFacts(*row))
-
-
-def _installments(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
-    rows = read_rows(
-        session,
-        select(
+        ).where(ClassBundle.id.in_(_ids())),
+        "records": select(ClassPayment.id, ClassPayment.bundle_id, ClassPayment.writer_id).where(
+            ClassPayment.bundle_id.in_(_ids())
+        ),
+        "installments": select(
             ClassInstallment.bundle_id,
             ClassInstallment.id,
             ClassInstallment.installment_number,
@@ -116,21 +85,10 @@ def _installments(session: Session, part: Sequence[int], works: dict[int, Bundle
             ClassPaymentInstallment.paid_at,
         )
         .outerjoin(ClassPaymentInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
-        .where(ClassInstallment.bundle_id.in_(part))
+        .where(ClassInstallment.bundle_id.in_(_ids()))
         .order_by(ClassInstallment.bundle_id, ClassInstallment.installment_number),
-    )
-    for bundle_id, installment_id, number, amount, due, link_id, paid_amount, status, paid_at in rows:
-        link = LinkFacts(installment_id, number, amount, due, link_id)
-        if link_id is not None:
-            link.paid_amount, link.status, link.paid_at = paid_amount, status, paid_at
-        works[bundle_id].links.append(link)
-
-
-def _entries(session: Session, part: Sequence[int], works: dict[int, BundleWork], below: int | None) -> None:
-    """Ledger entries without allocations, oldest received first (as ``link_existing_payments``);
-    only those with an id below ``below``, if given."""
-    query = (
-        select(
+        # Entries without allocations, oldest received first (as ``link_existing_payments``).
+        "entries": select(
             OrderPayment.id,
             OrderPayment.bundle_id,
             OrderPayment.kind,
@@ -141,85 +99,112 @@ def _entries(session: Session, part: Sequence[int], works: dict[int, BundleWork]
             OrderPayment.reverses_id,
         )
         .where(
-            OrderPayment.bundle_id.in_(part),
+            OrderPayment.bundle_id.in_(_ids()),
+            OrderPayment.id <= bindparam("at_most"),
             ~select(PaymentAllocation.id).where(PaymentAllocation.order_payment_id == OrderPayment.id).exists(),
         )
-        .order_by(OrderPayment.received_at, OrderPayment.id)
-    )
-    if below is not None:
-        query = query.where(OrderPayment.id < below)
-    for row in read_rows(session, query):
-        works[row[1]].entries.append(Entry(*row))
-
-
-def _refunds(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
-    """Refund entries per bundle, less those reversed (as ``ledger.refunded_total``)."""
-    reversal = aliased(OrderPayment)
-    rows = read_rows(
-        session,
-        select(OrderPayment.bundle_id, func.sum(OrderPayment.amount))
+        .order_by(OrderPayment.received_at, OrderPayment.id),
+        # Refund entries per bundle, less those reversed (as ``ledger.refunded_total``).
+        "refunds": select(OrderPayment.bundle_id, func.sum(OrderPayment.amount))
         .where(
-            OrderPayment.bundle_id.in_(part),
+            OrderPayment.bundle_id.in_(_ids()),
             OrderPayment.kind == PaymentKind.REFUND,
             ~select(reversal.id).where(reversal.reverses_id == OrderPayment.id).exists(),
         )
         .group_by(OrderPayment.bundle_id),
-    )
-    for bundle_id, total in rows:
-        works[bundle_id].refunded = total or ZERO
+        "allocations": select(
+            PaymentAllocation.class_payment_id,
+            PaymentAllocation.slot,
+            PaymentAllocation.payment_installment_id,
+            func.sum(PaymentAllocation.amount),
+        )
+        .where(PaymentAllocation.class_payment_id.in_(_ids()))
+        .group_by(PaymentAllocation.class_payment_id, PaymentAllocation.slot, PaymentAllocation.payment_installment_id),
+        "payouts": select(
+            ClassWriterPayment.class_payment_id,
+            ClassWriterPayment.writer_id,
+            ClassWriterPayment.status,
+            func.sum(ClassWriterPayment.amount),
+        )
+        .where(ClassWriterPayment.class_payment_id.in_(_ids()))
+        .group_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.writer_id, ClassWriterPayment.status),
+        "writers": select(Writer.id, Writer.rule_kind, Writer.rule_value).where(Writer.id.in_(_ids())),
+        "reversed": select(
+            PaymentAllocation.order_payment_id,
+            PaymentAllocation.slot,
+            PaymentAllocation.payment_installment_id,
+            PaymentAllocation.amount,
+        )
+        .where(PaymentAllocation.order_payment_id.in_(_ids()))
+        .order_by(PaymentAllocation.id),
+    }
+
+
+def _rows(session: Session, name: str, part: Sequence[int], **params: Any) -> list[tuple[Any, ...]]:
+    return read_rows(session, _queries()[name], {"ids": list(part), **params})
+
+
+def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries: Sequence[Entry] = ()) -> Loaded:
+    """Every touched bundle with its payment record, installments and links, allocation
+    sums, unallocated entries, refunds and payout sums. ``lock`` takes the bundle rows'
+    locks first (PostgreSQL), as every single-bundle write does.
+
+    ``new_entries`` are ledger entries the caller has just inserted (with their ids): they
+    are not read back; only older unallocated entries are, if there are any."""
+    ids = sorted(set(bundle_ids))
+    at_most = min((entry.id for entry in new_entries), default=LARGEST_ID + 1) - 1
+    works: dict[int, BundleWork] = {}
+    for part in chunks(ids):
+        if lock:
+            session.execute(_queries()["lock"], {"ids": list(part)}).all()
+        for row in _rows(session, "bundles", part):
+            works[row[0]] = BundleWork(BundleFacts(*row))
+    record_ids: dict[int, int] = {}
+    for part in chunks(ids):
+        for record_id, bundle_id, writer_id in _rows(session, "records", part):
+            works[bundle_id].record_id, works[bundle_id].record_writer_id = record_id, writer_id
+            record_ids[record_id] = bundle_id
+        _installments(session, part, works)
+        for row in _rows(session, "entries", part, at_most=at_most):
+            works[row[1]].entries.append(Entry(*row))
+        for bundle_id, total in _rows(session, "refunds", part):
+            works[bundle_id].refunded = total or ZERO
+    for entry in new_entries:
+        works[entry.bundle_id].entries.append(entry)
+    if new_entries:
+        for work in works.values():
+            work.entries.sort(key=lambda entry: (entry.received_at, entry.id))
+    _allocations(session, record_ids, works)
+    for part in chunks(sorted(record_ids)):
+        for record_id, writer_id, status, total in _rows(session, "payouts", part):
+            works[record_ids[record_id]].payout_sums[(writer_id, status)] = total
+    writer_ids = sorted({w.bundle.writer_id for w in works.values() if w.bundle.writer_id is not None})
+    writers = {row[0]: WriterFacts(*row) for part in chunks(writer_ids) for row in _rows(session, "writers", part)}
+    return Loaded(works, writers, _reversed(session, works))
+
+
+def _installments(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
+    for bundle_id, installment_id, number, amount, due, link_id, paid_amount, status, paid_at in _rows(
+        session, "installments", part
+    ):
+        link = LinkFacts(installment_id, number, amount, due, link_id)
+        if link_id is not None:
+            link.paid_amount, link.status, link.paid_at = paid_amount, status, paid_at
+        works[bundle_id].links.append(link)
 
 
 def _allocations(session: Session, record_ids: dict[int, int], works: dict[int, BundleWork]) -> None:
-    link_of: dict[int, tuple[int, LinkFacts]] = {}
+    link_of: dict[int, LinkFacts] = {}
     for work in works.values():
         for link in work.links:
             if link.id is not None:
-                link_of[link.id] = (work.bundle.id, link)
+                link_of[link.id] = link
     for part in chunks(sorted(record_ids)):
-        rows = read_rows(
-            session,
-            select(
-                PaymentAllocation.class_payment_id,
-                PaymentAllocation.slot,
-                PaymentAllocation.payment_installment_id,
-                func.sum(PaymentAllocation.amount),
-            )
-            .where(PaymentAllocation.class_payment_id.in_(part))
-            .group_by(
-                PaymentAllocation.class_payment_id, PaymentAllocation.slot, PaymentAllocation.payment_installment_id
-            ),
-        )
-        for record_id, slot, link_id, total in rows:
-            work = works[record_ids[record_id]]
+        for record_id, slot, link_id, total in _rows(session, "allocations", part):
             if slot is SlotKind.INSTALLMENT and link_id in link_of:
-                link_of[link_id][1].allocated = total
+                link_of[link_id].allocated = total
             elif slot is not SlotKind.INSTALLMENT:
-                work.allocated[slot] = total
-
-
-def _payouts(session: Session, record_ids: dict[int, int], works: dict[int, BundleWork]) -> None:
-    for part in chunks(sorted(record_ids)):
-        rows = read_rows(
-            session,
-            select(
-                ClassWriterPayment.class_payment_id,
-                ClassWriterPayment.writer_id,
-                ClassWriterPayment.status,
-                func.sum(ClassWriterPayment.amount),
-            )
-            .where(ClassWriterPayment.class_payment_id.in_(part))
-            .group_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.writer_id, ClassWriterPayment.status),
-        )
-        for record_id, writer_id, status, total in rows:
-            works[record_ids[record_id]].payout_sums[(writer_id, status)] = total
-
-
-def _writers(session: Session, writer_ids: Sequence[int]) -> dict[int, WriterFacts]:
-    found: dict[int, WriterFacts] = {}
-    for part in chunks(writer_ids):
-        for row in session.execute(select(Writer.id, Writer.rule_kind, Writer.rule_value).where(Writer.id.in_(part))):
-            found[row[0]] = WriterFacts(*row)
-    return found
+                works[record_ids[record_id]].allocated[slot] = total
 
 
 def _reversed(session: Session, works: dict[int, BundleWork]) -> dict[int, list[AllocationRow]]:
@@ -232,17 +217,6 @@ def _reversed(session: Session, works: dict[int, BundleWork]) -> dict[int, list[
     )
     result: dict[int, list[AllocationRow]] = {}
     for part in chunks(originals):
-        rows = read_rows(
-            session,
-            select(
-                PaymentAllocation.order_payment_id,
-                PaymentAllocation.slot,
-                PaymentAllocation.payment_installment_id,
-                PaymentAllocation.amount,
-            )
-            .where(PaymentAllocation.order_payment_id.in_(part))
-            .order_by(PaymentAllocation.id),
-        )
-        for entry_id, slot, link_id, amount in rows:
+        for entry_id, slot, link_id, amount in _rows(session, "reversed", part):
             result.setdefault(entry_id, []).append((slot, link_id, amount))
     return result

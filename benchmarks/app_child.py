@@ -1,0 +1,123 @@
+"""Runs in a fresh process for the terminal app's start-up and memory figures.
+
+``bare``: a bare Textual app; prints ``painted`` once its first screen is painted.
+``start DB``: classpay's app on DB; prints ``painted`` once the bundle list shows rows.
+``memory DB``: the app on DB, used for a while (pages, end, filter, sort, details); exits.
+``peak DB``: runs ``memory DB`` as a child and prints the child's peak RSS in kB
+(``resource.getrusage(RUSAGE_CHILDREN)``; only that one child has run in this process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (120, 40)
+
+
+def say(word: str) -> None:
+    sys.stdout.write(word + "\n")
+    sys.stdout.flush()
+
+
+def on_paint(app, ready) -> None:  # type: ignore[no-untyped-def]
+    """Call ``ready()`` from the first frame the app paints once ``ready()`` is true: the
+    headless driver renders every frame (``App._display``) but writes it nowhere."""
+    display = app._display
+    said = []
+
+    def painted(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        display(screen, renderable)
+        if renderable is not None and not said and ready():
+            said.append(True)
+            say("painted")
+
+    app._display = painted
+
+
+async def bare() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("Hello")
+
+    app = Bare()
+    on_paint(app, lambda: True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    for _ in range(200):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in app.workers):
+            return
+    raise RuntimeError("workers never settled")
+
+
+def make_app(db: str):  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(ROOT))
+    from classpay_tui.db.engine import Database
+    from classpay_tui.domain.statuses import Role
+    from classpay_tui.services import ClassPaymentService, OperatorContext
+    from classpay_tui.services.context import os_login
+    from classpay_tui.tui.app import ClasspayApp
+
+    service = ClassPaymentService(Database(db))
+    return ClasspayApp(service, OperatorContext(login=os_login(), role=Role.ADMIN), cursor_blink=False)
+
+
+async def start(db: str) -> None:
+    from classpay_tui.tui.widgets.bundle_table import BundleTable
+
+    app = make_app(db)
+
+    def rows_shown() -> bool:
+        tables = app.screen.query(BundleTable)
+        return bool(tables) and tables.first().row_count > 0
+
+    on_paint(app, rows_shown)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+
+async def memory(db: str) -> None:
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ["pagedown"] * 40 + ["end", "home", "s", "s", "f", "f", "enter", "escape"]:
+            await pilot.press(key)
+            await settle(pilot)
+        for key in ["slash", "a", "d", "a", "escape"]:
+            await pilot.press(key)
+            await settle(pilot)
+        say("done")
+
+
+def peak(db: str) -> None:
+    subprocess.run([sys.executable, __file__, "memory", db], check=True, stdout=subprocess.DEVNULL)
+    say(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+
+
+if __name__ == "__main__":
+    mode, *rest = sys.argv[1:]
+    if mode == "bare":
+        asyncio.run(bare())
+    elif mode == "start":
+        asyncio.run(start(rest[0]))
+    elif mode == "memory":
+        asyncio.run(memory(rest[0]))
+    elif mode == "peak":
+        peak(rest[0])
+    else:
+        raise SystemExit(f"unknown mode {mode}")
