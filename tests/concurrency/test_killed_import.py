@@ -36,10 +36,8 @@ def write_csv(path: Path, header: list[str], rows) -> None:  # type: ignore[no-u
         writer.writerows(rows)
 
 
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A database with the bundles, and a file of PAYMENTS payments for them."""
-    folder = tmp_path_factory.mktemp("killed")
+def write_import_files(folder: Path) -> None:
+    """clients.csv and bundles.csv for PAYMENTS // PER_BUNDLE bundles, and payments.csv to fill them."""
     bundles = PAYMENTS // PER_BUNDLE
     write_csv(folder / "clients.csv", ["ref", "name"], ([f"C{i}", f"Client {i}"] for i in range(bundles)))
     write_csv(
@@ -52,6 +50,13 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         ["bundle_ref", "reference", "amount", "received_on"],
         ([f"B{i // PER_BUNDLE}", f"P{i}", "100.00", "2024-01-02"] for i in range(PAYMENTS)),
     )
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A database with the bundles, and a file of PAYMENTS payments for them."""
+    folder = tmp_path_factory.mktemp("killed")
+    write_import_files(folder)
     template = folder / "template.db"
     service = ClassPaymentService(Database(str(template)), FixedClock())
     service.initialize()
@@ -114,18 +119,7 @@ def test_sigkill_during_a_bulk_import_on_postgresql(postgres_schema_url, tmp_pat
     by the server, so the count stays 0 until a run completes, and then the batch (and
     every later, idempotent, run) holds exactly PAYMENTS."""
     runs = max(1, RUNS // 4)
-    bundles = PAYMENTS // PER_BUNDLE
-    write_csv(tmp_path / "clients.csv", ["ref", "name"], ([f"C{i}", f"Client {i}"] for i in range(bundles)))
-    write_csv(
-        tmp_path / "bundles.csv",
-        ["ref", "client_ref", "title", "classes", "total"],
-        ([f"B{i}", f"C{i}", "Course", 10, "1000.00"] for i in range(bundles)),
-    )
-    write_csv(
-        tmp_path / "payments.csv",
-        ["bundle_ref", "reference", "amount", "received_on"],
-        ([f"B{i // PER_BUNDLE}", f"P{i}", "100.00", "2024-01-02"] for i in range(PAYMENTS)),
-    )
+    write_import_files(tmp_path)
     service = ClassPaymentService(Database(postgres_schema_url), FixedClock())
     service.initialize()
     service.add_first_admin(_login())
