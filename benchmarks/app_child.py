@@ -78,13 +78,13 @@ def make_app(db: str):  # type: ignore[no-untyped-def]
 
 
 async def start(db: str) -> None:
-    from classpay_tui.tui.widgets.bundle_table import BundleTable
+    from classpay_tui.tui.widgets.bundle_grid import BundleGrid
 
     app = make_app(db)
 
     def rows_shown() -> bool:
-        tables = app.screen.query(BundleTable)
-        return bool(tables) and tables.first().row_count > 0
+        grids = app.screen.query(BundleGrid)
+        return bool(grids) and bool(grids.first().rows_on_screen)
 
     on_paint(app, rows_shown)
     async with app.run_test(size=SIZE) as pilot:

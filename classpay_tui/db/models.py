@@ -201,6 +201,11 @@ class ClassPayment(Base):
 Index("ix_class_payments_due_bundle", ClassPayment.next_due_date, ClassPayment.bundle_id.desc())
 Index("ix_class_payments_balance_bundle", ClassPayment.balance_remaining, ClassPayment.bundle_id.desc())
 Index("ix_class_payments_paid_bundle", ClassPayment.amount_paid, ClassPayment.bundle_id.desc())
+# Descending orders, ties newest first: the same columns both ascending, walked backwards
+# (a keyset page of "largest balance first" reads its own rows, not a sort of every bundle).
+Index("ix_class_payments_due_bundle_up", ClassPayment.next_due_date, ClassPayment.bundle_id)
+Index("ix_class_payments_balance_bundle_up", ClassPayment.balance_remaining, ClassPayment.bundle_id)
+Index("ix_class_payments_paid_bundle_up", ClassPayment.amount_paid, ClassPayment.bundle_id)
 
 
 class ClassPaymentInstallment(Base):

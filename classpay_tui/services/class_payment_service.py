@@ -8,6 +8,7 @@ operations live in one module per area; this class puts them behind one name.
 
 from __future__ import annotations
 
+from classpay_tui.services.bundle_list_ops import BundleListOperations
 from classpay_tui.services.bundle_ops import BundleOperations
 from classpay_tui.services.export_ops import ExportOperations
 from classpay_tui.services.import_ops import ImportOperations
@@ -27,6 +28,7 @@ class ClassPaymentService(
     PaymentOperations,
     PayoutOperations,
     ReadOperations,
+    BundleListOperations,
     ImportOperations,
     ReportOperations,
     ReminderOperations,

@@ -9,6 +9,7 @@ index), then the page's rows by those ids (:mod:`.view_rows`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import ClassBundle, ClassPayment, Client, Writer
+from classpay_tui.domain.errors import InvalidInput
 from classpay_tui.domain.statuses import ClientPaymentStatus
 
 MAX_PAGE = 500
@@ -58,35 +60,78 @@ def search_clause(number: bool) -> Any:
     return or_(*clauses)
 
 
-PageKey = tuple[str | None, bool, bool | None, str]
-_PAGE_QUERIES: dict[PageKey, Select[Any]] = {}
+FilterKey = tuple[str | None, bool, bool | None, bool]
 
 
-def page_query(status: str | None, by_writer: bool, search: bool | None, order: str) -> Select[Any]:
-    """The ids of a page, with bind parameters for the values (``status``, ``today``,
-    ``writer_id``, ``pattern``, ``number``, ``limit``, ``offset``); built once per kind of
-    page. ``search`` is None without a search, else whether the text is a bundle number."""
-    key: PageKey = ("overdue" if status == "overdue" else "status" if status else None, by_writer, search, order)
-    query = _PAGE_QUERIES.get(key)
-    if query is not None:
-        return query
-    query = select(ClassPayment.id)
-    if search is not None or order.removeprefix("-") == "client":
+def filter_key(status: str | None, by_writer: bool, search: bool | None, order: str) -> FilterKey:
+    """What shapes a list query: the kind of status filter, a writer, a search (and whether
+    it is a bundle number), and whether the order needs the client table."""
+    kind = "overdue" if status == "overdue" else "status" if status else None
+    return kind, by_writer, search, order.removeprefix("-") == "client"
+
+
+def filtered(columns: Sequence[Any], key: FilterKey) -> Select[Any]:
+    """``columns`` of the payment records that pass the filters named by ``key``, with bind
+    parameters for the values (``status``, ``today``, ``writer_id``, ``pattern``, ``number``);
+    the bundle and client tables are joined only when a search or the client sort needs them."""
+    kind, by_writer, search, by_client = key
+    query = select(*columns).select_from(ClassPayment)
+    if search is not None or by_client:
         query = query.join(ClassBundle, ClassPayment.bundle_id == ClassBundle.id)
-    if order.removeprefix("-") == "client":
+    if by_client:
         query = query.join(Client, ClassBundle.client_id == Client.id)
-    if key[0] == "overdue":
+    if kind == "overdue":
         query = query.where(
             ClassPayment.next_due_date < bindparam("today"), ClassPayment.client_payment_status.not_in(SETTLED)
         )
-    elif key[0] == "status":
+    elif kind == "status":
         query = query.where(ClassPayment.client_payment_status == bindparam("status"))
     if by_writer:  # the record's writer is the bundle's (``check`` proves it)
         query = query.where(ClassPayment.writer_id == bindparam("writer_id"))
     if search is not None:
         query = query.where(search_clause(search))
-    query = query.order_by(*order_by(order)).limit(bindparam("limit")).offset(bindparam("offset"))
-    _PAGE_QUERIES[key] = query
+    return query
+
+
+def filter_params(
+    *, status: str | None, writer_id: int | None, search: str | None, today: date
+) -> tuple[dict[str, Any], bool | None]:
+    """The bind parameters of :func:`filtered`, and the ``search`` part of its key."""
+    term = search.strip() if search else ""
+    params: dict[str, Any] = {}
+    if status == "overdue":
+        params["today"] = today
+    elif status is not None:
+        params["status"] = ClientPaymentStatus(status)
+    if writer_id is not None:
+        params["writer_id"] = writer_id
+    if not term:
+        return params, None
+    params["pattern"] = f"%{term.lower()}%"
+    if term.isdigit():
+        params["number"] = int(term)
+    return params, term.isdigit()
+
+
+def check_arguments(*, status: str | None, order: str, limit: int) -> None:
+    """One sentence for a bad status, order or page size."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"The limit must be between 1 and {MAX_PAGE}, not {limit}.")
+    if order.removeprefix("-") not in LIST_ORDERS:
+        raise InvalidInput(f"{order!r} is not a sort order; use one of {', '.join(LIST_ORDERS)}, - for descending.")
+    if status is not None and status not in LIST_STATUSES:
+        raise InvalidInput(f"{status!r} is not a status; use one of {', '.join(sorted(LIST_STATUSES))}.")
+
+
+_PAGE_QUERIES: dict[tuple[FilterKey, str], Select[Any]] = {}
+
+
+def page_query(key: FilterKey, order: str) -> Select[Any]:
+    """The ids of an offset page (``limit``, ``offset``); built once per kind of page."""
+    query = _PAGE_QUERIES.get((key, order))
+    if query is None:
+        query = filtered([ClassPayment.id], key).order_by(*order_by(order))
+        query = _PAGE_QUERIES[(key, order)] = query.limit(bindparam("limit")).offset(bindparam("offset"))
     return query
 
 
@@ -102,17 +147,6 @@ def page_ids(
     today: date,
 ) -> list[int]:
     """The payment record ids of one page, in the list's order."""
-    term = search.strip() if search else ""
-    query = page_query(status, writer_id is not None, term.isdigit() if search else None, order)
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
-    if status == "overdue":
-        params["today"] = today
-    elif status is not None:
-        params["status"] = ClientPaymentStatus(status)
-    if writer_id is not None:
-        params["writer_id"] = writer_id
-    if search:
-        params["pattern"] = f"%{term.lower()}%"
-        if term.isdigit():
-            params["number"] = int(term)
-    return list(session.connection().execute(query, params).scalars())
+    params, searching = filter_params(status=status, writer_id=writer_id, search=search, today=today)
+    query = page_query(filter_key(status, writer_id is not None, searching, order), order)
+    return list(session.connection().execute(query, {**params, "limit": limit, "offset": offset}).scalars())

@@ -60,14 +60,9 @@ class ReadOperations(ServiceCore):
         """Newest bundle first, or by ``order`` (a key of :data:`LIST_ORDERS`, ``-`` in front
         for descending; ties newest first), filtered and sorted in SQL."""
         authorize(ctx, Action.READ_PAYMENTS)
-        if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInput(f"The limit must be between 1 and {MAX_PAGE}, not {limit}.")
+        listing.check_arguments(status=status, order=order, limit=limit)
         if offset < 0:
             raise InvalidInput("The offset cannot be negative.")
-        if order.removeprefix("-") not in LIST_ORDERS:
-            raise InvalidInput(f"{order!r} is not a sort order; use one of {', '.join(LIST_ORDERS)}, - for descending.")
-        if status is not None and status not in LIST_STATUSES:
-            raise InvalidInput(f"{status!r} is not a status; use one of {', '.join(sorted(LIST_STATUSES))}.")
         today = self.clock.today()
         with self.db.read() as session:
             writer_id = catalog.find_writer(session, writer).id if writer is not None else None

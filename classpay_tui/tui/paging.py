@@ -1,56 +1,97 @@
-"""The bundle list's window: which slice of the (possibly huge) list the table holds.
+"""The bundle list's window: the slice of the (possibly huge) list the screen holds.
 
-The table never holds every bundle: it holds ``SIZE`` rows starting at ``offset`` and
-asks the service for a window further on (or back) when the cursor comes within
-``EDGE`` rows of either end. Pure arithmetic, so it is tested on its own.
+The list widget shows rows by their position in the whole list (row 0 to ``total``), but
+holds at most :data:`KEEP` of them, one contiguous block. When the rows it must paint
+(plus a margin) reach past the block, :meth:`ListWindow.wanted` names the page to fetch:
+the rows after the block's last key, before its first key, the end of the list, or, for a
+jump far away (the scroll bar), a page at an offset. Pure arithmetic, tested on its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from classpay_tui.services import ClassPaymentService, OperatorContext
-from classpay_tui.services.schemas import PaymentSummary
+from classpay_tui.services.list_schemas import BundleListPage, BundleListRow, ListQuery, PageFrom, PageRequest
 
-SIZE = 100
-STEP = 50
-EDGE = 10
-
-
-@dataclass(frozen=True)
-class Query:
-    """What the list shows: the filter text, a status, and the sort order (service terms)."""
-
-    search: str = ""
-    status: str | None = None
-    order: str = "-id"
+PAGE = 100  # rows fetched at a time
+LARGEST = 500  # the service's largest page
+MARGIN = 40  # rows beyond the painted ones that should already be there
+KEEP = 400  # rows held at most
 
 
 @dataclass
-class Window:
-    query: Query = field(default_factory=Query)
-    offset: int = 0
-    rows: list[PaymentSummary] = field(default_factory=list)
-    has_more: bool = False
+class ListWindow:
+    query: ListQuery = field(default_factory=ListQuery)
+    total: int = 0
+    start: int = 0
+    rows: list[BundleListRow] = field(default_factory=list)
 
-    def shift_for(self, cursor: int) -> int | None:
-        """The offset of the window to fetch for the cursor at table row ``cursor``, if any."""
-        if self.has_more and cursor >= len(self.rows) - EDGE:
-            return self.offset + STEP
-        if self.offset > 0 and cursor < EDGE:
-            return max(0, self.offset - STEP)
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows)
+
+    def row(self, index: int) -> BundleListRow | None:
+        if self.start <= index < self.end:
+            return self.rows[index - self.start]
         return None
 
     def index_of(self, bundle_id: int | None) -> int | None:
-        for index, row in enumerate(self.rows):
+        for offset, row in enumerate(self.rows):
             if row.bundle_id == bundle_id:
-                return index
+                return self.start + offset
         return None
 
+    def wanted(self, top: int, bottom: int) -> PageRequest | None:
+        """The page to fetch so rows ``top`` to ``bottom`` (exclusive) and a margin around
+        them are held, or None when they are."""
+        low, high = max(0, top - MARGIN), min(self.total, bottom + MARGIN)
+        if high <= low or (self.rows and self.start <= low and high <= self.end):
+            return None
+        if self.rows and self.end < high and top <= self.end + PAGE and low >= self.start:
+            return PageRequest(start=PageFrom.AFTER, key=self.rows[-1].key, limit=PAGE)
+        if self.rows and low < self.start and bottom >= self.start - PAGE and high <= self.end:
+            return PageRequest(start=PageFrom.BEFORE, key=self.rows[0].key, limit=PAGE)
+        if low < PAGE:
+            return PageRequest(start=PageFrom.FIRST, limit=min(LARGEST, max(PAGE, high)))
+        if high > self.total - PAGE:
+            return PageRequest(start=PageFrom.LAST, limit=min(LARGEST, max(PAGE, self.total - low)), count=True)
+        return PageRequest(start=PageFrom.OFFSET, offset=low, limit=min(LARGEST, max(PAGE, high - low)))
 
-def fetch(service: ClassPaymentService, operator: OperatorContext, query: Query, offset: int) -> Window:
-    """One window from the service (runs in a worker): ``SIZE + 1`` rows tell whether more follow."""
-    rows = service.list_payments(
-        operator, search=query.search or None, status=query.status, order=query.order, limit=SIZE + 1, offset=offset
-    )
-    return Window(query=query, offset=offset, rows=rows[:SIZE], has_more=len(rows) > SIZE)
+    def merge(self, request: PageRequest, page: BundleListPage, *, keep_near: int) -> None:
+        """Add a fetched page; then drop rows far from ``keep_near`` beyond :data:`KEEP`."""
+        if page.total is not None:
+            self.total = page.total
+        rows = page.rows
+        if request.start is PageFrom.AFTER:
+            if len(rows) < request.limit:  # the list ends sooner than counted (bundles went)
+                self.total = self.end + len(rows)
+            self.rows = self.rows + rows
+        elif request.start is PageFrom.BEFORE:
+            start = self.start - len(rows)
+            if len(rows) < request.limit or start < 0:  # the list starts sooner than counted
+                self.total, start = self.total - start, 0
+            self.rows, self.start = rows + self.rows, start
+        elif request.start is PageFrom.LAST:
+            self.rows, self.start = rows, max(0, self.total - len(rows))
+        else:  # FIRST, OFFSET, or AT (a reload from the first held row, which keeps its place)
+            start = {PageFrom.FIRST: 0, PageFrom.OFFSET: request.offset}.get(request.start, self.start)
+            self.rows, self.start = rows, start
+            if len(rows) < request.limit:
+                self.total = start + len(rows)
+        self.total = max(self.total, self.end)
+        self._trim(keep_near)
+
+    def _trim(self, near: int) -> None:
+        if len(self.rows) <= KEEP:
+            return
+        first = min(max(self.start, near - KEEP // 2), self.end - KEEP)
+        self.rows = self.rows[first - self.start : first - self.start + KEEP]
+        self.start = first
+
+
+def reload_request(window: ListWindow, rows: int) -> PageRequest:
+    """The page that reads the held rows again, with a fresh count: from the top when the
+    window starts there (so bundles added since show up), else from its first row's key."""
+    if not window.rows or window.start == 0:
+        return PageRequest(start=PageFrom.FIRST, limit=min(LARGEST, max(PAGE, rows)), count=True)
+    return PageRequest(start=PageFrom.AT, key=window.rows[0].key, limit=min(LARGEST, max(PAGE, rows)), count=True)

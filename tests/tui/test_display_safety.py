@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from classpay_tui.services.list_schemas import ListQuery, PageRequest
 from classpay_tui.tui.modals.record_payment import RecordPaymentModal
 from classpay_tui.tui.safe import clean, safe_text, truncate
 from classpay_tui.tui.screens.details import DetailsScreen
-from classpay_tui.tui.widgets.bundle_table import BundleTable, cells
+from classpay_tui.tui.widgets import bundle_columns
+from classpay_tui.tui.widgets.bundle_grid import BundleGrid
 from tests.tui.conftest import bundle, keys, make_app, settle
 
 HOSTILE = ["[/]", "\x1b[31mRed\x1b[0m Rita", "[bold]Bo[/bold]", "Zoë \x9b2J\u202eevil", "tab\there\nnewline"]
@@ -34,9 +36,12 @@ async def test_hostile_names_render_everywhere(sqlite_service, admin):
     app = make_app(sqlite_service, admin)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(BundleTable)
-        shown = [table.get_row_at(index)[1].plain for index in range(len(ids))]
-        assert shown == [truncate(clean(row.client_name), 14) for row in table.rows_shown]
+        table = app.screen.query_one(BundleGrid)
+        width = table.scrollable_content_region.width
+        client = next(place for place in bundle_columns.layout(width) if place.column.key == "client")
+        lines = [table.screen_line(index).text for index in range(len(ids))]
+        shown = [line[client.x : client.x + client.width].rstrip() for line in lines]
+        assert shown == [truncate(clean(row.client_name), client.width) for row in table.rows_on_screen]
         assert "[/]" in shown
         assert not any("\x1b" in name or "\x9b" in name for name in shown)
         svg = app.export_screenshot()
@@ -49,18 +54,20 @@ async def test_hostile_names_render_everywhere(sqlite_service, admin):
             app.export_screenshot()
             await keys(pilot, "escape", "escape", "j")
         await keys(pilot, "slash", "[", "/", "]")
-        assert [row.client_name for row in table.rows_shown] == ["[/]"]
+        assert [row.client_name for row in table.rows_on_screen] == ["[/]"]
 
 
 def test_table_cells_strip_what_the_service_might_let_through(sqlite_service, admin):
     """Even a value that reached the screen raw (an import, an old row) shows as plain text."""
     bundle(sqlite_service, admin, "Plain", "Plain", "100.00")
-    [row] = sqlite_service.list_payments(admin)
+    [row] = sqlite_service.bundle_list_page(admin, ListQuery(), PageRequest()).rows
     raw = row.model_copy(update={"client_name": "\x1b[31mRed\x1b[0m [/]", "title": "\x1b]0;owned\x07[b]"})
-    row_cells = cells(raw)
-    assert row_cells[1].plain == "Red [/]"
-    assert row_cells[2].plain == "[b]"
-    assert row_cells[1].spans == []
+    line = bundle_columns.line(raw, 120)
+    assert "Red [/]" in line.plain and "[b]" in line.plain
+    assert "\x1b" not in line.plain and "\x07" not in line.plain
+    client = bundle_columns.CELLS["client"](raw, 20)
+    assert client.plain == "Red [/]" and client.spans == []
+    assert bundle_columns.CELLS["course"](raw, 20).plain == "[b]"
 
 
 async def test_hostile_names_on_the_overdue_reports_and_bulk_screens(sqlite_service, admin, tmp_path, monkeypatch):

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from classpay_tui.domain.errors import ClasspayError
+from classpay_tui.services.list_schemas import BundleListPage, BundleListRow, ListKey, PageFrom, PageRequest
 from classpay_tui.tui import choices, effects, paging
-from classpay_tui.tui.paging import Query, Window
-from classpay_tui.tui.widgets.bundle_table import BundleTable
+from classpay_tui.tui.paging import ListWindow
+from classpay_tui.tui.widgets.bundle_grid import BundleGrid
 from tests.tui.conftest import bundle, keys, make_app, settle
 
 
@@ -52,13 +53,55 @@ def test_the_service_says_the_same(sqlite_service, admin, dana):
     assert result.effect == effects.preview(dana, effects.default_target(dana), Decimal("200.00"))
 
 
-def test_window_shifts_near_its_edges():
-    window = Window(Query(), offset=0, rows=[object()] * paging.SIZE, has_more=True)  # type: ignore[list-item]
-    assert window.shift_for(0) is None
-    assert window.shift_for(paging.SIZE - paging.EDGE) == paging.STEP
-    later = Window(Query(), offset=paging.STEP, rows=[object()] * paging.SIZE, has_more=False)  # type: ignore[list-item]
-    assert later.shift_for(paging.SIZE - 1) is None  # the end of the list
-    assert later.shift_for(2) == 0
+def rows(first: int, count: int) -> list[BundleListRow]:
+    """Stand-in rows of a newest-first list: row ``i`` is bundle ``1000 - i``."""
+    return [
+        BundleListRow.model_construct(bundle_id=1000 - i, key=ListKey(value=1000 - i, bundle_id=1000 - i))
+        for i in range(first, first + count)
+    ]
+
+
+def page(first: int, count: int, total: int | None = None) -> BundleListPage:
+    return BundleListPage(rows=rows(first, count), total=total)
+
+
+def test_the_window_asks_for_the_rows_next_to_what_it_holds():
+    window = ListWindow(total=1000)
+    first = window.wanted(0, 20)
+    assert first.start is PageFrom.FIRST
+    window.merge(first, page(0, first.limit), keep_near=0)
+    assert window.wanted(0, 20) is None  # held, with the margin
+    after = window.wanted(70, 90)  # the cursor went down: the rows after the last held key
+    assert after.start is PageFrom.AFTER and after.key == window.rows[-1].key
+    window.merge(after, page(window.end, after.limit), keep_near=80)
+    assert window.row(150).bundle_id == 850
+    end = window.wanted(980, 1000)  # the end key: the last page, counted again
+    assert end.start is PageFrom.LAST and end.count
+    window.merge(end, page(1000 - end.limit, end.limit, total=1000), keep_near=999)
+    assert window.row(999).bundle_id == 1 and window.row(0) is None
+    before = window.wanted(1000 - end.limit - 10, 1000 - end.limit + 10)
+    assert before.start is PageFrom.BEFORE and before.key == window.rows[0].key
+    middle = window.wanted(500, 520)  # a jump with the scroll bar
+    assert middle.start is PageFrom.OFFSET and middle.offset == 500 - paging.MARGIN
+
+
+def test_the_window_holds_a_bounded_block_around_the_cursor():
+    window = ListWindow(total=10_000)
+    request = window.wanted(0, 20)
+    window.merge(request, page(0, request.limit), keep_near=0)
+    for _ in range(10):
+        request = PageRequest(start=PageFrom.AFTER, key=window.rows[-1].key, limit=paging.PAGE)
+        window.merge(request, page(window.end, paging.PAGE), keep_near=window.end)
+    assert len(window.rows) <= paging.KEEP
+    assert window.row(window.end - 1).bundle_id == 1000 - (window.end - 1)  # positions stay right
+
+
+def test_a_short_page_means_the_list_is_shorter_than_counted():
+    window = ListWindow(total=300)
+    window.merge(PageRequest(limit=100), page(0, 100), keep_near=0)
+    request = PageRequest(start=PageFrom.AFTER, key=window.rows[-1].key, limit=100)
+    window.merge(request, page(100, 30), keep_near=120)  # bundles went while the list was open
+    assert window.total == 130
 
 
 def test_sort_and_status_cycles():
@@ -70,30 +113,34 @@ def test_sort_and_status_cycles():
 
 
 async def test_the_list_pages_through_the_service_and_keeps_the_cursor(sqlite_service, admin, monkeypatch):
-    monkeypatch.setattr(paging, "SIZE", 10)
-    monkeypatch.setattr(paging, "STEP", 5)
-    monkeypatch.setattr(paging, "EDGE", 2)
-    ids = [bundle(sqlite_service, admin, f"Client {n:02}", "Course", "100.00") for n in range(1, 31)]
+    monkeypatch.setattr(paging, "PAGE", 10)
+    monkeypatch.setattr(paging, "MARGIN", 3)
+    monkeypatch.setattr(paging, "KEEP", 30)  # a screen of 18 rows and the margins
+    ids = [bundle(sqlite_service, admin, f"Client {n:02}", "Course", "100.00") for n in range(1, 41)]
     newest_first = ids[::-1]
-    calls: list[int] = []
-    original = sqlite_service.list_payments
+    requests: list[PageRequest] = []
+    original = sqlite_service.bundle_list_page
 
-    def spy(ctx, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs["offset"])
-        assert kwargs["limit"] <= 11  # never the whole list
-        return original(ctx, **kwargs)
+    def spy(ctx, query, request):  # type: ignore[no-untyped-def]
+        requests.append(request)
+        assert request.limit <= 25  # never the whole list (40)
+        return original(ctx, query, request)
 
-    monkeypatch.setattr(sqlite_service, "list_payments", spy)
+    monkeypatch.setattr(sqlite_service, "bundle_list_page", spy)
     app = make_app(sqlite_service, admin)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(BundleTable)
-        for step in range(1, 25):
+        table = app.screen.query_one(BundleGrid)
+        for step in range(1, 40):
             await keys(pilot, "down")
             assert table.current.bundle_id == newest_first[step]
-            assert table.row_count <= 10
-        assert max(calls) >= 15
-        for step in range(23, -1, -1):
+            assert len(table.window.rows) <= 30
+        assert any(request.start is PageFrom.AFTER for request in requests)
+        for step in range(38, -1, -1):
             await keys(pilot, "k")
             assert table.current.bundle_id == newest_first[step]
-        assert calls[-1] == 0
+        assert any(request.start is PageFrom.BEFORE for request in requests)
+        await keys(pilot, "end")
+        assert table.current.bundle_id == ids[0] and table.cursor == 39
+        await keys(pilot, "home")
+        assert table.current.bundle_id == ids[-1]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from rich.style import Style
+
 from classpay_tui.tui.formatting import ALERT
 from classpay_tui.tui.modals.confirm import ConfirmModal
 from classpay_tui.tui.modals.record_payment import RecordPaymentModal
 from classpay_tui.tui.screens.bundles import BundlesScreen
 from classpay_tui.tui.screens.details import DetailsScreen
-from classpay_tui.tui.widgets.bundle_table import BundleTable
+from classpay_tui.tui.widgets.bundle_grid import BundleGrid
 from classpay_tui.tui.widgets.field import FieldError
 from tests.tui.conftest import keys, make_app, settle
 
@@ -25,8 +27,13 @@ async def test_open_a_bundle(sqlite_service, office, admin):
     app = make_app(sqlite_service, admin)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(BundleTable)
-        assert [row.client_name for row in table.rows_shown] == ["Gus New", "Fay Paid", "Eli Overdue", "Dana Client"]
+        table = app.screen.query_one(BundleGrid)
+        assert [row.client_name for row in table.rows_on_screen] == [
+            "Gus New",
+            "Fay Paid",
+            "Eli Overdue",
+            "Dana Client",
+        ]
         await keys(pilot, "j", "j", "j", "enter")
         assert isinstance(app.screen, DetailsScreen)
         summary = plain(app.screen.query_one("#summary"))
@@ -35,7 +42,7 @@ async def test_open_a_bundle(sqlite_service, office, admin):
         assert app.screen.query_one("#installments").current_key == "installment:2"
         await keys(pilot, "escape")
         assert isinstance(app.screen, BundlesScreen)
-        assert app.screen.query_one(BundleTable).current.client_name == "Dana Client"
+        assert app.screen.query_one(BundleGrid).current.client_name == "Dana Client"
 
 
 async def test_find_by_client_and_record_a_payment_by_keys_alone(sqlite_service, office, admin):
@@ -45,7 +52,7 @@ async def test_find_by_client_and_record_a_payment_by_keys_alone(sqlite_service,
         await settle(pilot)
         await keys(pilot, *FIND_AND_PAY)
         assert isinstance(app.screen, BundlesScreen)
-        row = app.screen.query_one(BundleTable).current
+        row = app.screen.query_one(BundleGrid).current
         assert row.client_name == "Dana Client"
         assert row.balance_remaining == Decimal("400.00")
     details = sqlite_service.get_payment_details(admin, office["dana"])
@@ -174,22 +181,27 @@ async def test_filter_finds_a_bundle_by_client_name(sqlite_service, office, admi
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await keys(pilot, "slash", "E", "L", "i")
-        table = app.screen.query_one(BundleTable)
-        assert [row.client_name for row in table.rows_shown] == ["Eli Overdue"]
+        table = app.screen.query_one(BundleGrid)
+        assert [row.client_name for row in table.rows_on_screen] == ["Eli Overdue"]
         await keys(pilot, "escape")
-        assert len(table.rows_shown) == 4
+        assert len(table.rows_on_screen) == 4
 
 
 async def test_status_filter_and_sort_go_to_the_service(sqlite_service, office, admin):
     app = make_app(sqlite_service, admin)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(BundleTable)
+        table = app.screen.query_one(BundleGrid)
         await keys(pilot, "f")
-        assert [row.client_name for row in table.rows_shown] == ["Eli Overdue"]
+        assert [row.client_name for row in table.rows_on_screen] == ["Eli Overdue"]
         assert "overdue" in plain(app.screen.query_one("#list-status"))
         await keys(pilot, "escape", "s")
-        assert [row.client_name for row in table.rows_shown] == ["Gus New", "Eli Overdue", "Dana Client", "Fay Paid"]
+        assert [row.client_name for row in table.rows_on_screen] == [
+            "Gus New",
+            "Eli Overdue",
+            "Dana Client",
+            "Fay Paid",
+        ]
         assert "largest balance first" in plain(app.screen.query_one("#list-status"))
 
 
@@ -197,11 +209,14 @@ async def test_overdue_rows_have_a_mark_and_a_colour(sqlite_service, office, adm
     app = make_app(sqlite_service, admin)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(BundleTable)
-        marks = {row.client_name: table.get_row_at(index)[0] for index, row in enumerate(table.rows_shown)}
-        assert marks["Eli Overdue"].plain.startswith("!")
-        assert marks["Eli Overdue"].spans[0].style == ALERT  # a light red, bold
-        assert not marks["Dana Client"].plain.startswith("!")
+        table = app.screen.query_one(BundleGrid)
+        lines = {row.client_name: table.screen_line(index) for index, row in enumerate(table.rows_on_screen)}
+        late = lines["Eli Overdue"]
+        assert late.text.startswith("!")
+        mark = next(segment for segment in late if segment.text.startswith("!"))
+        alert = Style.parse(ALERT)
+        assert mark.style.color == alert.color and mark.style.bold  # a light red, bold
+        assert not lines["Dana Client"].text.startswith("!")
 
 
 async def test_cursor_stays_on_the_bundle_when_data_refreshes(sqlite_service, office, admin):
@@ -211,12 +226,12 @@ async def test_cursor_stays_on_the_bundle_when_data_refreshes(sqlite_service, of
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await keys(pilot, "j", "j")
-        table = app.screen.query_one(BundleTable)
+        table = app.screen.query_one(BundleGrid)
         assert table.current.client_name == "Eli Overdue"
         bundle(sqlite_service, admin, "Hal Newer", "Editing", "100.00")  # another desk adds one on top
         await keys(pilot, "r")
         assert table.current.client_name == "Eli Overdue"
-        assert table.cursor_row == 3
+        assert table.cursor == 3
 
 
 async def test_new_bundle_with_a_live_plan_preview(sqlite_service, office, admin):
@@ -230,7 +245,7 @@ async def test_new_bundle_with_a_live_plan_preview(sqlite_service, office, admin
         assert isinstance(app.screen, ConfirmModal)
         await keys(pilot, "enter")
         assert isinstance(app.screen, BundlesScreen)
-        assert app.screen.query_one(BundleTable).current.client_name == "Ida"
+        assert app.screen.query_one(BundleGrid).current.client_name == "Ida"
     [created] = sqlite_service.list_payments(admin, search="Ida")
     assert created.total_installments == 3 and created.total_amount == Decimal("800.00")
 

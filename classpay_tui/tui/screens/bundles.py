@@ -1,9 +1,9 @@
-"""Bundles (home): every bundle, newest first, a window at a time from the service."""
+"""Bundles (home): every bundle, newest first, the rows on screen fetched from the service
+as keyset pages (:mod:`classpay_tui.tui.paging`), painted by :class:`BundleGrid`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
@@ -12,21 +12,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Label, Static
 
 from classpay_tui.domain.money import ZERO, format_money
+from classpay_tui.services.list_schemas import BundleListPage, ListQuery, PageFrom, PageRequest
 from classpay_tui.services.permissions import Action
 from classpay_tui.services.schemas import PaymentDetails, PaymentResult
-from classpay_tui.tui import choices, effects
+from classpay_tui.tui import choices, effects, paging
 from classpay_tui.tui.desk import Desk
 from classpay_tui.tui.jobs import in_thread
-from classpay_tui.tui.modals.new_bundle import NewBundleModal
-from classpay_tui.tui.modals.record_payment import RecordPaymentModal
 from classpay_tui.tui.notices import toast
-from classpay_tui.tui.paging import Query, Window, fetch
+from classpay_tui.tui.paging import ListWindow, reload_request
 from classpay_tui.tui.safe import safe_text
-from classpay_tui.tui.screens.bulk_entry import BulkEntryScreen
-from classpay_tui.tui.widgets.bundle_table import BundleTable
+from classpay_tui.tui.widgets.bundle_grid import BundleGrid
 from classpay_tui.tui.widgets.field import Field
 from classpay_tui.tui.widgets.status_line import StatusLine
 
@@ -54,10 +52,10 @@ class BundlesScreen(Screen[None]):
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
-        self.window = Window()
-        self.pending: tuple[Query, int] | None = None
-        self.loaded_once = False
-        self.wanted: int | None = None
+        self.list_query = ListQuery()
+        self.counted = True  # whether the list's total is known (a search is counted after its rows)
+        self.wanted: int | None = None  # a bundle to put the cursor on once it shows (a new one)
+        self.loads = 0  # each requery or reload; only the newest one's rows are shown
         self.empty_message = ""
 
     def compose(self) -> ComposeResult:
@@ -66,55 +64,109 @@ class BundlesScreen(Screen[None]):
             yield Label("/", id="filter-label")
             yield Field(placeholder="filter by client, course, writer or bundle #", id="filter")
         yield StatusLine(id="list-status")
-        yield BundleTable(id="bundles")
+        yield BundleGrid(id="bundles")
         yield Static("", id="empty")
         yield Footer(compact=True)
 
     @property
-    def table(self) -> BundleTable:
-        return self.query_one(BundleTable)
+    def grid(self) -> BundleGrid:
+        return self.query_one(BundleGrid)
 
     def on_mount(self) -> None:
-        self.table.focus()
+        self.grid.focus()
+        self.requery()
 
     def on_screen_resume(self) -> None:
-        self.load(self.window.query, self.window.offset, follow=self.loaded_once)
+        if self.grid.window.rows:
+            self.action_reload()
 
     # ---- loading ---------------------------------------------------------------------
 
-    def load(self, query: Query, offset: int, *, follow: bool, select: int | None = None) -> None:
-        """Fetch a window in a worker; ``follow`` keeps the cursor on the bundle under it,
-        ``select`` puts it on that bundle (and wins over any load started before it lands)."""
-        self.pending = (query, offset)
-        if select is not None:
-            self.wanted = select
+    def _fetch(self, query: ListQuery, request: PageRequest, done: Callable[[BundleListPage], None]) -> None:
         service, operator = self.desk.service, self.desk.operator
-        in_thread(
-            self,
-            lambda: fetch(service, operator, query, offset),
-            partial(self._show, follow=follow),
-            group="page",
-        )
+        # Not exclusive: a page that lands for an older query or request is dropped by its
+        # callback, and cancelling a worker that is handing its page over would lose it.
+        in_thread(self, lambda: service.bundle_list_page(operator, query, request), done, group="rows", exclusive=False)
 
-    def _show(self, window: Window, *, follow: bool) -> None:
-        self.pending = None
-        self.loaded_once = True
-        current = self.table.current
-        keep = current.bundle_id if follow and current else None
-        if self.wanted is not None and window.index_of(self.wanted) is not None:
-            keep, self.wanted = self.wanted, None
-        self.window = window
-        self.table.show(window, keep)
+    def requery(self, **changes: object) -> None:
+        """Show the list from its start with ``changes`` to the query (search, status, order).
+        Its rows come first; a search, which must read every bundle to count, is counted next."""
+        query = self.list_query = self.list_query.model_copy(update=changes)
+        counted = not query.search
+        request = PageRequest(start=PageFrom.FIRST, limit=paging.PAGE, count=counted)
+        self.loads += 1
+        self._fetch(query, request, partial(self._listed, self.loads, request, counted))
+
+    def _listed(self, load: int, request: PageRequest, counted: bool, page: BundleListPage) -> None:
+        if load != self.loads:
+            return
+        query = self.list_query
+        window = ListWindow(query=query)
+        if not counted:  # until the count lands: the rows found, and one more line if the page was full
+            window.total = len(page.rows) + (1 if len(page.rows) == request.limit else 0)
+        window.merge(request, page, keep_near=0)
+        self.counted = counted
+        cursor = window.index_of(self.wanted) if self.wanted is not None else None
+        self.wanted = None
+        self.grid.show(window, cursor or 0)
+        self._update_status()
+        if not counted:
+            service, operator = self.desk.service, self.desk.operator
+            count = PageRequest(limit=1, count=True)
+            in_thread(
+                self,
+                lambda: service.bundle_list_page(operator, query, count),
+                partial(self._counted, query),
+                group="count",
+                exclusive=False,
+            )
+
+    def _counted(self, query: ListQuery, page: BundleListPage) -> None:
+        if query != self.list_query or page.total is None:
+            return
+        window = self.grid.window
+        window.total = max(page.total, window.end)
+        self.counted = True
+        self.grid.show(window, self.grid.cursor)
         self._update_status()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_bundle_grid_rows_wanted(self, message: BundleGrid.RowsWanted) -> None:
+        query, request = self.list_query, message.request
+        self._fetch(query, request, partial(self._landed, query, request))
+
+    def _landed(self, query: ListQuery, request: PageRequest, page: BundleListPage) -> None:
+        if query == self.list_query:
+            self.grid.add_page(request, page)
+            self._update_status()
+
+    def action_reload(self) -> None:
+        """Read the rows on screen again (after a payment, or back from the details), keeping
+        the cursor on its bundle when the bundle is still there."""
+        grid, query = self.grid, self.list_query
+        if grid.window.query != query:  # the list shown is not the one asked for yet
+            self.requery()
+            return
+        request = reload_request(grid.window, grid.page_height + paging.MARGIN)
+        under = grid.current.bundle_id if grid.current else None
+        self.loads += 1
+        self._fetch(query, request, partial(self._reloaded, self.loads, request, under))
+
+    def _reloaded(self, load: int, request: PageRequest, under: int | None, page: BundleListPage) -> None:
+        if load != self.loads:
+            return
+        grid = self.grid
+        window = ListWindow(query=self.list_query, total=grid.window.total, start=grid.window.start)
+        window.merge(request, page, keep_near=grid.top + grid.page_height // 2)
+        found = window.index_of(self.wanted if self.wanted is not None else under)
+        self.wanted = None
+        grid.show(window, grid.cursor if found is None else found)
         self._update_status()
-        target = self.window.shift_for(self.table.cursor_row)
-        if target is not None and self.pending != (self.window.query, target):
-            self.load(self.window.query, target, follow=True)
+
+    def on_bundle_grid_highlighted(self, event: BundleGrid.Highlighted) -> None:
+        self._update_status()
 
     def _update_status(self) -> None:
-        window, query = self.window, self.window.query
+        window, query = self.grid.window, self.list_query
         status = Text(end="")
         status.append(query.status or "all statuses", style="bold")
         status.append(f" · {choices.sort_label(query.order)}")
@@ -122,14 +174,13 @@ class BundlesScreen(Screen[None]):
             status.append(" · matching “")
             status.append_text(safe_text(query.search, width=30))
             status.append("”")
-        if window.rows:
-            position = window.offset + self.table.cursor_row + 1
-            more = "+" if window.has_more else ""
-            status.append(f" · row {position} of {window.offset + len(window.rows)}{more}", style="dim")
+        if window.total:
+            of = f"{window.total:,}" if self.counted else "… (counting)"
+            status.append(f" · row {self.grid.cursor + 1:,} of {of}", style="dim")
         self.query_one("#list-status", StatusLine).text = status
-        if window.rows:
+        if window.total:
             message = ""
-        elif query == Query():
+        elif query == ListQuery():
             message = EMPTY_DATABASE
         else:
             message = "No bundle matches. Esc clears the filter and the status."
@@ -141,65 +192,72 @@ class BundlesScreen(Screen[None]):
 
     # ---- filter, status, sort ------------------------------------------------------
 
-    def requery(self, **changes: object) -> None:
-        self.load(replace(self.window.query, **changes), 0, follow=False)  # type: ignore[arg-type]
-
     def action_filter(self) -> None:
         self.query_one("#filter", Field).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter" and event.value.strip() != self.window.query.search:
+        if event.input.id == "filter" and event.value.strip() != self.list_query.search:
             self.requery(search=event.value.strip())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
-            self.table.focus()
+            self.grid.focus()
 
     def action_clear(self) -> None:
         field = self.query_one("#filter", Field)
         if field.value:
             field.value = ""
-        if self.window.query.search or self.window.query.status:
+        if self.list_query.search or self.list_query.status:
             self.requery(search="", status=None)
-        self.table.focus()
+        self.grid.focus()
 
     def action_status(self) -> None:
-        self.requery(status=choices.next_status(self.window.query.status))
+        self.requery(status=choices.next_status(self.list_query.status))
 
     def action_sort(self) -> None:
-        self.requery(order=choices.next_sort(self.window.query.order))
+        self.requery(order=choices.next_sort(self.list_query.order))
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        order = choices.COLUMN_ORDERS.get(str(event.column_key.value))
+    def on_bundle_grid_header_clicked(self, event: BundleGrid.HeaderClicked) -> None:
+        order = choices.COLUMN_ORDERS.get(event.column)
         if order is not None:
-            current = self.window.query.order
+            current = self.list_query.order
             self.requery(order=choices.reverse(current) if order in (current, choices.reverse(current)) else order)
-
-    def action_reload(self) -> None:
-        self.load(self.window.query, self.window.offset, follow=True)
 
     # ---- opening and paying ----------------------------------------------------------
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_bundle_grid_selected(self, event: BundleGrid.Selected) -> None:
         event.stop()
-        self.action_open()
+        self._open(event.row.bundle_id)
 
     def action_open(self) -> None:
+        row = self.grid.current
+        if row is not None:
+            self._open(row.bundle_id)
+
+    def _open(self, bundle_id: int) -> None:
         from classpay_tui.tui.screens.details import DetailsScreen
 
-        row = self.table.current
-        if row is not None:
-            self.app.push_screen(DetailsScreen(self.desk, row.bundle_id))
+        self.app.push_screen(DetailsScreen(self.desk, bundle_id))
 
     def action_pay(self) -> None:
-        row = self.table.current
+        """The payment dialog for the bundle under the cursor, from its details read now
+        (the row holds no installments, and another desk may have just taken a payment)."""
+        row = self.grid.current
         if row is None:
             return
-        target = effects.default_target(row)
-        if target is None:
-            toast(self, f"Bundle {row.bundle_id} is paid in full; nothing is owed.")
+        service, operator, bundle_id = self.desk.service, self.desk.operator, row.bundle_id
+        in_thread(self, lambda: service.get_payment_details(operator, bundle_id), self._pay, group="pay")
+
+    def _pay(self, details: PaymentDetails) -> None:
+        from classpay_tui.tui.modals.record_payment import RecordPaymentModal
+
+        if not self.is_current:
             return
-        self.app.push_screen(RecordPaymentModal(self.desk, row, target), callback=self._paid)
+        target = effects.default_target(details)
+        if target is None:
+            toast(self, f"Bundle {details.bundle_id} is paid in full; nothing is owed.")
+            return
+        self.app.push_screen(RecordPaymentModal(self.desk, details, target), callback=self._paid)
 
     def _paid(self, result: PaymentResult | None) -> None:
         if result is not None:
@@ -207,14 +265,19 @@ class BundlesScreen(Screen[None]):
             self.action_reload()
 
     def action_new_bundle(self) -> None:
+        from classpay_tui.tui.modals.new_bundle import NewBundleModal
+
         self.app.push_screen(NewBundleModal(self.desk), callback=self._created)
 
     def _created(self, details: PaymentDetails | None) -> None:
         if details is not None:
             toast(self, f"Bundle {details.bundle_id} created for {details.client_name}.", title="New bundle")
-            self.load(self.window.query, 0, follow=False, select=details.bundle_id)
+            self.wanted = details.bundle_id
+            self.requery()
 
     def action_bulk(self) -> None:
+        from classpay_tui.tui.screens.bulk_entry import BulkEntryScreen
+
         if self.desk.can(Action.RECORD_PAYMENT):
             self.app.push_screen(BulkEntryScreen(self.desk), callback=self._bulk_recorded)
 
@@ -226,6 +289,7 @@ class BundlesScreen(Screen[None]):
             if again:
                 message += f" {again} had been recorded before (same reference); nothing changed for those."
             toast(self, message, title="Bulk entry")
+            self.action_reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("pay", "bulk"):
