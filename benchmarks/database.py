@@ -23,8 +23,13 @@ def default_path(bundles: int) -> Path:
 
 
 def build_or_reuse(path: Path, bundles: int, seed: int = 7) -> float | None:
-    """Builds the database if it is not there; returns how long that took (None if reused)."""
+    """Builds the database if it is not there; returns how long that took (None if reused).
+    A database kept from an earlier run is upgraded to the newest schema first, as
+    ``classpay init`` would (a newer release may have added an index the figures rely on)."""
     if path.exists():
+        service = ClassPaymentService(Database(str(path)))
+        service.initialize()
+        service.db.dispose()
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
     service = ClassPaymentService(Database(str(path)))
