@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,7 +77,8 @@ class Database:
         self.url = self.engine.url
         self.is_sqlite = is_sqlite(self.url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = sessionmaker(self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False)
+        self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        self._writers = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -93,6 +94,14 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any error."""
         with self._writers.begin() as session:
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """One transaction on a Core connection, for a write that needs no ORM session:
+        begun as :meth:`write` begins (``BEGIN IMMEDIATE`` on SQLite), committed when the
+        block ends, rolled back on any error."""
+        with self._write_engine.begin() as connection:
+            yield connection
 
     def refresh_statistics(self) -> None:
         """``ANALYZE``: the query planner's row counts per index. SQLite has none until it is

@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import AuditEvent, OfficeSettings
+from classpay_tui.db.prepared import Prepared
 from classpay_tui.services.context import OperatorContext
 
 GENESIS_HASH = "0" * 64
@@ -53,27 +55,61 @@ def record_event(
     before: Any = None,
     after: Any = None,
 ) -> AuditEvent:
-    # Lock the settings row so two PostgreSQL transactions cannot both extend the same
-    # chain head (SQLite's BEGIN IMMEDIATE already serialises writers).
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(_LOCK_CHAIN)
-    at = at.astimezone(UTC)
-    prev_hash = session.scalar(_CHAIN_HEAD) or GENESIS_HASH
-    before_json, after_json = canonical_json(before), canonical_json(after)
+    session.flush()  # what the caller changed goes in before the event that records it
     event = AuditEvent(
-        occurred_at=at,
-        actor=ctx.login,
-        action=action,
-        entity_kind=entity_kind,
-        entity_id=entity_id,
-        before=before_json,
-        after=after_json,
-        prev_hash=prev_hash,
-        hash=event_hash(prev_hash, at, ctx.login, action, entity_kind, entity_id, before_json, after_json),
+        **event_values(chain_head(session.connection()), ctx, at, action, entity_kind, entity_id, before, after)
     )
     session.add(event)
     session.flush()
     return event
+
+
+def chain_head(connection: Connection) -> str:
+    """The hash the next event chains to. On PostgreSQL the settings row is locked first,
+    so two transactions cannot both extend the same head (SQLite's BEGIN IMMEDIATE
+    already serialises writers)."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(_LOCK_CHAIN)
+    return connection.scalar(_CHAIN_HEAD) or GENESIS_HASH
+
+
+def event_values(
+    prev_hash: str,
+    ctx: OperatorContext,
+    at: datetime,
+    action: str,
+    entity_kind: str,
+    entity_id: int,
+    before: Any,
+    after: Any,
+) -> dict[str, Any]:
+    """The columns of the event that follows ``prev_hash``."""
+    at = at.astimezone(UTC)
+    before_json, after_json = canonical_json(before), canonical_json(after)
+    return {
+        "occurred_at": at,
+        "actor": ctx.login,
+        "action": action,
+        "entity_kind": entity_kind,
+        "entity_id": entity_id,
+        "before": before_json,
+        "after": after_json,
+        "prev_hash": prev_hash,
+        "hash": event_hash(prev_hash, at, ctx.login, action, entity_kind, entity_id, before_json, after_json),
+    }
+
+
+_EVENT_COLUMNS = ("occurred_at", "actor", "action", "entity_kind", "entity_id", "before", "after", "prev_hash", "hash")
+
+
+@cache
+def _insert_event() -> Prepared:
+    return Prepared(AuditEvent.__table__.insert().values({name: bindparam(name) for name in _EVENT_COLUMNS}))
+
+
+def append_event(connection: Connection, values: dict[str, Any]) -> None:
+    """Insert an event built by :func:`event_values` without the ORM (no session, no flush)."""
+    _insert_event().run(connection, values)
 
 
 def verify_chain(session: Session) -> tuple[int, list[str]]:

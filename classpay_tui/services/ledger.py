@@ -6,6 +6,7 @@ the numbers a screen shows can never drift from the payments that were recorded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -92,34 +93,66 @@ def load_state(session: Session, bundle: ClassBundle, payment: ClassPayment) -> 
     """Two queries: the installments, and every allocation with the time its payment was received."""
     installments = list(session.execute(_LINKS, {"payment_id": payment.id}))
     allocations = session.execute(_ALLOCATIONS, {"payment_id": payment.id}).all()
+    debt = bundle_debt(
+        bundle.id,
+        bundle.total_amount,
+        bundle.deposit_amount,
+        [
+            (link.id, installment.installment_number, installment.amount, installment.due_date)
+            for link, installment in installments
+        ],
+        allocated_by_slot(allocations),
+    )
+    return BundleState(bundle, payment, installments, debt)
+
+
+def allocated_by_slot(
+    allocations: Iterable[tuple[SlotKind, int | None, Decimal]],
+) -> dict[tuple[SlotKind, int | None], Decimal]:
+    """What was allocated to each slot: (kind, installment link id or None) → amount."""
     allocated: dict[tuple[SlotKind, int | None], Decimal] = {}
     for slot, link_id, amount in allocations:
         allocated[(slot, link_id)] = allocated.get((slot, link_id), ZERO) + amount
+    return allocated
 
+
+def bundle_debt(
+    bundle_id: int,
+    total: Decimal,
+    deposit: Decimal,
+    installments: Sequence[tuple[int, int, Decimal, date]],
+    allocated: dict[tuple[SlotKind, int | None], Decimal],
+) -> BundleDebt:
+    """The bundle's slots: its deposit, then its installments ((link id, number, amount,
+    due date), by number) or, without any, the balance after the deposit."""
     slots: list[Slot] = []
-    if bundle.deposit_amount > ZERO:
-        slots.append(Slot(SlotKind.DEPOSIT, bundle.deposit_amount, allocated.get((SlotKind.DEPOSIT, None), ZERO)))
+    if deposit > ZERO:
+        slots.append(Slot(SlotKind.DEPOSIT, deposit, allocated.get((SlotKind.DEPOSIT, None), ZERO)))
     if installments:
         slots.extend(
             Slot(
                 SlotKind.INSTALLMENT,
-                installment.amount,
-                allocated.get((SlotKind.INSTALLMENT, link.id), ZERO),
-                number=installment.installment_number,
-                due_date=installment.due_date,
-                key=link.id,
+                amount,
+                allocated.get((SlotKind.INSTALLMENT, link_id), ZERO),
+                number=number,
+                due_date=due_date,
+                key=link_id,
             )
-            for link, installment in installments
+            for link_id, number, amount, due_date in installments
         )
-    elif bundle.total_amount > bundle.deposit_amount:
-        balance = bundle.total_amount - bundle.deposit_amount
-        slots.append(Slot(SlotKind.BALANCE, balance, allocated.get((SlotKind.BALANCE, None), ZERO)))
-    return BundleState(bundle, payment, installments, BundleDebt(bundle.id, tuple(slots)))
+    elif total > deposit:
+        slots.append(Slot(SlotKind.BALANCE, total - deposit, allocated.get((SlotKind.BALANCE, None), ZERO)))
+    return BundleDebt(bundle_id, tuple(slots))
 
 
 def with_allocations(state: BundleState, allocations: list[Allocation]) -> BundleState:
     """The state after ``allocations`` (made on ``state.debt``'s slots) were added: what
     :func:`load_state` would read back, without reading it."""
+    return BundleState(state.bundle, state.payment, state.installments, debt_with(state.debt, allocations))
+
+
+def debt_with(debt: BundleDebt, allocations: list[Allocation]) -> BundleDebt:
+    """``debt`` after ``allocations`` (made on its slots) were added."""
     added: dict[int, Decimal] = {}
     for allocation in allocations:
         added[id(allocation.slot)] = added.get(id(allocation.slot), ZERO) + allocation.amount
@@ -127,20 +160,26 @@ def with_allocations(state: BundleState, allocations: list[Allocation]) -> Bundl
         Slot(slot.kind, slot.amount, slot.allocated + added[id(slot)], slot.number, slot.due_date, slot.key)
         if id(slot) in added
         else slot
-        for slot in state.debt.slots
+        for slot in debt.slots
     )
-    if len(added) != sum(1 for slot in state.debt.slots if id(slot) in added):
+    if len(added) != sum(1 for slot in debt.slots if id(slot) in added):
         raise ValueError("allocations made on another state's slots")
-    return BundleState(state.bundle, state.payment, state.installments, BundleDebt(state.debt.bundle_id, slots))
+    return BundleDebt(debt.bundle_id, slots)
 
 
 def _paid_at_by_link(session: Session, state: BundleState) -> dict[int, datetime]:
-    """When each installment became (and stayed) fully paid: replay its allocations in ledger order."""
     rows = session.execute(_LINK_HISTORY, {"payment_id": state.payment.id}).all()
-    amounts = {link.id: installment.amount for link, installment in state.installments}
+    return paid_at_by_link(rows, {link.id: installment.amount for link, installment in state.installments})
+
+
+def paid_at_by_link(
+    history: Iterable[tuple[int, Decimal, datetime]], amounts: dict[int, Decimal]
+) -> dict[int, datetime]:
+    """When each installment became (and stayed) fully paid: its allocations (link id,
+    amount, when the entry was received) replayed in ledger order."""
     running: dict[int, Decimal] = {}
     paid_at: dict[int, datetime] = {}
-    for link_id, amount, received_at in rows:
+    for link_id, amount, received_at in history:
         running[link_id] = running.get(link_id, ZERO) + amount
         if running[link_id] == amounts[link_id]:
             paid_at[link_id] = received_at
@@ -154,7 +193,11 @@ def refunded_total(session: Session, bundle_id: int) -> Decimal:
     refunds = session.execute(_REFUNDS, {"bundle_id": bundle_id}).all()
     if not refunds:
         return ZERO
-    reversed_ids = set(session.scalars(_REVERSED, {"bundle_id": bundle_id}))
+    return net_refunded(refunds, set(session.scalars(_REVERSED, {"bundle_id": bundle_id})))
+
+
+def net_refunded(refunds: Iterable[tuple[int, Decimal]], reversed_ids: set[int]) -> Decimal:
+    """The refund entries (id, amount) that were not later reversed, summed."""
     return sum((amount for refund_id, amount in refunds if refund_id not in reversed_ids), ZERO)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import (
@@ -17,6 +18,7 @@ from classpay_tui.db.models import (
 )
 from classpay_tui.domain.allocation import (
     Allocation,
+    BundleDebt,
     SlotKind,
     allocate_refund,
     allocate_to_bundle,
@@ -31,6 +33,8 @@ from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore, audit_summary
 from classpay_tui.services.corrections import reversal_allocations
 from classpay_tui.services.ledger import BundleState
+from classpay_tui.services.payment_sql import BY_BUNDLE, BY_INSTALLMENT
+from classpay_tui.services.payment_write import AllocateDebt, Recorded, record_client_payment
 from classpay_tui.services.permissions import Action, authorize
 from classpay_tui.services.records import (
     add_allocations,
@@ -91,15 +95,22 @@ class PaymentOperations(ServiceCore):
         else:
             kind = PaymentKind.PAYMENT
 
-        def allocate(state: BundleState) -> list[Allocation]:
+        def allocate(debt: BundleDebt) -> list[Allocation]:
             if deposit:
-                return allocate_to_deposit(state.debt, amount)
+                return allocate_to_deposit(debt, amount)
             if installment_number is not None:
-                return allocate_to_installment(state.debt, installment_number, amount)
-            return allocate_to_bundle(state.debt, amount)
+                return allocate_to_installment(debt, installment_number, amount)
+            return allocate_to_bundle(debt, amount)
 
         request = self._entry_request(kind, amount, data, target_installment=installment_number)
-        return self._write_retrying(lambda session: self._record_entry(session, ctx, bundle_id, request, allocate))
+        return self._pay(
+            ctx,
+            request,
+            BY_BUNDLE,
+            bundle_id,
+            lambda debt, _number: allocate(debt),
+            lambda session: self._record_entry(session, ctx, bundle_id, request, lambda state: allocate(state.debt)),
+        )
 
     def refund(self, ctx: OperatorContext, bundle_id: int, data: PaymentIn) -> PaymentResult:
         """Money returned to the client (admin): it un-pays installments latest first, the
@@ -173,12 +184,8 @@ class PaymentOperations(ServiceCore):
                 amount = request.amount
                 try:
                     results.append(
-                        self._record_entry(
-                            session,
-                            ctx,
-                            line.bundle_id,
-                            request,
-                            lambda state, a=amount: allocate_to_bundle(state.debt, a),
+                        self._record_line(
+                            session, ctx, line.bundle_id, request, lambda debt, a=amount: allocate_to_bundle(debt, a)
                         )
                     )
                 except ClasspayError as error:
@@ -204,7 +211,14 @@ class PaymentOperations(ServiceCore):
                 session, ctx, bundle_id, request, lambda state: allocate_to_installment(state.debt, number, amount)
             )
 
-        return self._write_retrying(record)
+        return self._pay(
+            ctx,
+            checked,
+            BY_INSTALLMENT,
+            installment_id,
+            lambda debt, number: allocate_to_installment(debt, number, amount),
+            record,
+        )
 
     def suggest_reference(self, bundle_id: int) -> str:
         """A fresh reference the operator can keep or overwrite."""
@@ -222,6 +236,65 @@ class PaymentOperations(ServiceCore):
             note=clean_text(data.note, "The note", max_length=2000, required=False),
             target_installment=target_installment,
         )
+
+    def _pay(
+        self,
+        ctx: OperatorContext,
+        request: EntryRequest,
+        by: str,
+        key: int,
+        allocate: AllocateDebt,
+        orm: Callable[[Session], PaymentResult],
+    ) -> PaymentResult:
+        """One client payment in a transaction of its own: the Core write path, or ``orm``
+        (in a new transaction) for what that path hands back untouched."""
+        currency = self.currency()
+        try:
+            with self.db.write_connection() as connection:
+                recorded = record_client_payment(
+                    connection,
+                    ctx,
+                    request,
+                    by=by,
+                    key=key,
+                    allocate=allocate,
+                    now=self.clock.now(),
+                    today=self.clock.today(),
+                    currency=currency,
+                )
+        except IntegrityError:
+            recorded = None  # a unique-key race lost to another operator (PostgreSQL): the ORM path sees the winner
+        if recorded is None:
+            return self._write_retrying(orm)
+        return _created(request.kind, recorded)
+
+    def _record_line(
+        self,
+        session: Session,
+        ctx: OperatorContext,
+        bundle_id: int,
+        request: EntryRequest,
+        allocate: Callable[[BundleDebt], list[Allocation]],
+    ) -> PaymentResult:
+        """One payment of a batch, in the session's transaction: the Core write path, or the
+        ORM one for what that path hands back."""
+        session.flush()  # the batch's earlier lines are in the database
+        recorded = record_client_payment(
+            session.connection(),
+            ctx,
+            request,
+            by=BY_BUNDLE,
+            key=bundle_id,
+            allocate=lambda debt, _number: allocate(debt),
+            now=self.clock.now(),
+            today=self.clock.today(),
+            currency=self.currency(),
+        )
+        if recorded is None:
+            return self._record_entry(session, ctx, bundle_id, request, lambda state: allocate(state.debt))
+        if session.identity_map:
+            session.expire_all()  # objects an earlier line loaded: read them again after these writes
+        return _created(request.kind, recorded)
 
     def _record_entry(
         self, session: Session, ctx: OperatorContext, bundle_id: int, request: EntryRequest, allocate: Allocate
@@ -308,6 +381,17 @@ class PaymentOperations(ServiceCore):
             balance_after=details.balance_remaining,
             details=details,
         )
+
+
+def _created(kind: PaymentKind, recorded: Recorded) -> PaymentResult:
+    return PaymentResult(
+        created=True,
+        payment=recorded.entry,
+        effect=describe_effect(kind, recorded.allocations, recorded.details, recorded.balance_before),
+        balance_before=recorded.balance_before,
+        balance_after=recorded.details.balance_remaining,
+        details=recorded.details,
+    )
 
 
 def _with_article(noun: str) -> str:

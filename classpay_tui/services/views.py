@@ -72,7 +72,7 @@ def is_overdue(next_due: date | None, status: ClientPaymentStatus, today: date) 
     return next_due is not None and next_due < today and status not in SETTLED
 
 
-def _installment_out(row: view_rows.InstallmentRow, today: date) -> InstallmentOut:
+def _installment_out(row: view_rows.InstallmentRow, today: date, references: list[str] | None = None) -> InstallmentOut:
     return _out(
         InstallmentOut,
         id=row.installment_id,
@@ -84,7 +84,7 @@ def _installment_out(row: view_rows.InstallmentRow, today: date) -> InstallmentO
         status=installment_status(row.status, row.due_date, today),
         paid_amount=row.paid_amount,
         remaining=row.amount - row.paid_amount,
-        references=[],
+        references=references or [],
     )
 
 
@@ -161,32 +161,54 @@ def summaries(
 
 
 def ledger(session: Session, bundle_id: int) -> list[LedgerEntryOut]:
-    entries, allocation_rows = view_rows.ledger_rows(session, bundle_id)
+    return ledger_from_rows(*view_rows.ledger_rows(session, bundle_id))
+
+
+def ledger_from_rows(
+    entry_rows: Sequence[view_rows.EntryRow], allocation_rows: Sequence[view_rows.AllocationRow]
+) -> list[LedgerEntryOut]:
     allocations: dict[int, list[AllocationOut]] = defaultdict(list)
     for row in allocation_rows:
         allocations[row.entry_id].append(
             _out(AllocationOut, slot=row.slot.value, installment_number=row.installment_number, amount=row.amount)
         )
-    return [_out(LedgerEntryOut, **entry._asdict(), allocations=allocations.get(entry.id, [])) for entry in entries]
+    return [_out(LedgerEntryOut, **entry._asdict(), allocations=allocations.get(entry.id, [])) for entry in entry_rows]
 
 
 def details(session: Session, bundle_id: int, currency: str, today: date) -> PaymentDetails | None:
     row = view_rows.summary_of_bundle(session, bundle_id)
     if row is None:
         return None
-    rows = [row]
-    entries = ledger(session, bundle_id)
+    entries, allocations = view_rows.ledger_rows(session, bundle_id)
+    installments = view_rows.installment_rows(session, [row.payment_id]).get(row.payment_id, [])
+    payouts = view_rows.payouts_by_record(session, [row.payment_id]).get(row.payment_id, [])
+    return details_from_rows(row, installments, entries, allocations, payouts, currency, today)
+
+
+def details_from_rows(
+    row: view_rows.SummaryRow,
+    installment_rows: Sequence[view_rows.InstallmentRow],
+    entry_rows: Sequence[view_rows.EntryRow],
+    allocation_rows: Sequence[view_rows.AllocationRow],
+    payout_rows: Sequence[view_rows.PayoutRow],
+    currency: str,
+    today: date,
+) -> PaymentDetails:
+    """One bundle's details from its rows: those just read, or (recording a payment) the
+    rows as the write left them, so the result need not be read back."""
+    entries = ledger_from_rows(entry_rows, allocation_rows)
     references: dict[int, list[str]] = defaultdict(list)
     for entry in entries:
         for allocation in entry.allocations:
             if allocation.installment_number is not None:
                 references[allocation.installment_number].append(entry.reference)
-    summary = summaries(session, rows, currency, today)[0]
-    installments = [
-        item.model_copy(update={"references": references.get(item.installment_number, [])})
-        for item in summary.installments
-    ]
-    return _out(PaymentDetails, **{**summary.__dict__, "installments": installments}, ledger=entries)
+    return _out(
+        PaymentDetails,
+        **_summary_fields(row, currency, today),
+        installments=[_installment_out(item, today, references.get(item.number)) for item in installment_rows],
+        writer_payments=[payout_out(item) for item in payout_rows],
+        ledger=entries,
+    )
 
 
 def writer_class_payments(session: Session, writer_id: int, today: date) -> list[WriterClassPayment]:

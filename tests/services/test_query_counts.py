@@ -77,9 +77,17 @@ def test_a_page_takes_the_same_statements_for_3_or_60_bundles(service, admin):
     assert len(few) <= 6
 
 
+# Recording a payment, on SQLite: BEGIN IMMEDIATE; the payment record (with the check of
+# the reference and the audit chain's head), its installments, its ledger; the new entry,
+# its allocation, the installment it paid, the summary and the audit event. PostgreSQL
+# locks the bundle, looks up the reference and locks and reads the chain's head in
+# statements of their own (after the lock, so no read comes from before the wait).
+PAYMENT_STATEMENTS = {"sqlite": 9, "postgresql": 12}
+
+
 def test_recording_a_payment_takes_the_same_statements_for_2_or_24_installments(service, admin):
     small, large = small_and_large(service, admin)
-    counts = []
+    expected = PAYMENT_STATEMENTS[service.db.engine.dialect.name]
     for bundle_id in (small, large):
         details = service.get_payment_details(admin, bundle_id)
         item = next(i for i in details.installments if not i.is_paid)
@@ -91,14 +99,27 @@ def test_recording_a_payment_takes_the_same_statements_for_2_or_24_installments(
                 installment_number=item.installment_number,
             )
         assert result.created and result.details.client_payment_status.value == "partial"
-        counts.append(len(statements))
-    with counted(service) as by_id:
-        details = service.get_payment_details(admin, large)
-        item = next(i for i in details.installments if not i.is_paid)
+        assert len(statements) == expected, statements
+    details = service.get_payment_details(admin, large)
+    item = next(i for i in details.installments if not i.is_paid)
     with counted(service) as by_id:
         service.record_installment_payment(admin, item.id, PaymentIn(amount=item.amount, reference="Q-by-id"))
-    assert counts[0] == counts[1], counts
-    assert len(by_id) <= counts[0] + 2
+    assert len(by_id) == expected, by_id
+
+
+def test_recording_the_payment_that_schedules_a_payout_adds_its_writes(service, admin):
+    """Paying in full schedules the writer's payout: the payouts are read, and the payout
+    and its bonus written, on top of the usual statements."""
+    small, _ = small_and_large(service, admin)
+    details = service.get_payment_details(admin, small)
+    *_, last = [i for i in details.installments if not i.is_paid]
+    service.record_payment(admin, small, PaymentIn(amount=details.installments[0].amount, reference="Q-1"))
+    with counted(service) as statements:
+        result = service.record_payment(
+            admin, small, PaymentIn(amount=last.amount, reference="Q-2"), installment_number=last.installment_number
+        )
+    assert [p.payment_type.value for p in result.details.writer_payments] == ["full"]
+    assert len(statements) == PAYMENT_STATEMENTS[service.db.engine.dialect.name] + 2, statements
 
 
 def test_results_built_without_validation_equal_validated_ones(service, admin):
