@@ -97,9 +97,3 @@ def backup(runtime: Runtime, target: Path) -> None:
     """Copy the SQLite database to TARGET safely while others work (admin)."""
     pages = runtime.service().backup(runtime.operator(), target)
     tell(f"Backed up {runtime.service().db.describe()} to {target} ({pages} pages, integrity ok).")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(users)
-    group.add_command(audit)
-    group.add_command(backup)

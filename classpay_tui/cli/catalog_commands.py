@@ -211,8 +211,3 @@ def bundles_compensation(runtime: Runtime, bundle_id: int, amount: str | None, c
         emit_json(details)
         return
     tell(f"Bundle {bundle_id}: writer compensation {details.writer_compensation_amount:,.2f}.")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(writers)
-    group.add_command(bundles)

@@ -23,7 +23,3 @@ def export(runtime: Runtime, kind: str, target: Path, fmt: str | None) -> None:
     """
     rows = runtime.service().export_data(runtime.operator(), kind, target, fmt)
     tell(f"Wrote {rows} row{'s' if rows != 1 else ''} ({kind}) to {target}.")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(export)

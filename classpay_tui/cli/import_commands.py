@@ -38,7 +38,3 @@ def import_files(runtime: Runtime, files: tuple[Path, ...], as_json: bool) -> No
         f"{kind}: {report.added.get(kind, 0)} added, {report.unchanged.get(kind, 0)} already there" for kind in kinds
     )
     tell(f"Imported {', '.join(report.files)}: {summary or 'nothing to import'}.")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(import_files)

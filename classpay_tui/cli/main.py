@@ -1,17 +1,45 @@
-"""The ``classpay`` command group: database selection, identity, and error handling."""
+"""The ``classpay`` command group: database selection, identity, and error handling.
+
+Nothing heavy is imported here: the service (and SQLAlchemy with it) when a command
+first asks for it, each command's module when that command runs (see ``COMMANDS``).
+"""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from classpay_tui.cli.lazy_group import LazyGroup
 from classpay_tui.config import resolve_database, sqlite_path
 from classpay_tui.domain.errors import ClasspayError
-from classpay_tui.services import ClassPaymentService, OperatorContext
-from classpay_tui.services.context import os_login
+
+if TYPE_CHECKING:
+    from classpay_tui.services import ClassPaymentService, OperatorContext
+
+# Every command: its name, and the module and attribute that define it.
+COMMANDS = {
+    "init": "classpay_tui.cli.setup_commands:init",
+    "demo": "classpay_tui.cli.setup_commands:demo",
+    "writers": "classpay_tui.cli.catalog_commands:writers",
+    "bundles": "classpay_tui.cli.catalog_commands:bundles",
+    "pay": "classpay_tui.cli.payment_commands:pay",
+    "payments": "classpay_tui.cli.payment_commands:payments",
+    "check": "classpay_tui.cli.payment_commands:check",
+    "refund": "classpay_tui.cli.payout_commands:refund",
+    "reverse": "classpay_tui.cli.payout_commands:reverse",
+    "payouts": "classpay_tui.cli.payout_commands:payouts",
+    "users": "classpay_tui.cli.admin_commands:users",
+    "audit": "classpay_tui.cli.admin_commands:audit",
+    "backup": "classpay_tui.cli.admin_commands:backup",
+    "import": "classpay_tui.cli.import_commands:import_files",
+    "overdue": "classpay_tui.cli.report_commands:overdue",
+    "report": "classpay_tui.cli.report_commands:report",
+    "reminders": "classpay_tui.cli.reminder_commands:reminders",
+    "export": "classpay_tui.cli.export_commands:export",
+}
 
 
 @dataclass
@@ -25,6 +53,7 @@ class Runtime:
     def service(self, *, must_exist: bool = True) -> ClassPaymentService:
         if self._service is None:
             from classpay_tui.db.engine import Database
+            from classpay_tui.services import ClassPaymentService
 
             path = sqlite_path(self.target)
             if must_exist and path is not None and not path.exists():
@@ -38,10 +67,12 @@ class Runtime:
         return self._service
 
     def operator(self) -> OperatorContext:
+        from classpay_tui.services.context import os_login
+
         return self.service().operator(os_login())
 
 
-class ClasspayGroup(click.Group):
+class ClasspayGroup(LazyGroup):
     """Turns every refusal into one sentence on stderr and a non-zero exit, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -49,13 +80,27 @@ class ClasspayGroup(click.Group):
             return super().invoke(ctx)
         except ClasspayError as error:
             _fail(ctx, str(error))
-        except OperationalError as error:
-            _fail(ctx, f"The database could not be used: {_first_line(error)}.", error)
-        except SQLAlchemyError as error:
-            _fail(ctx, f"The database refused the change: {_first_line(error)}.", error)
+        except Exception as error:
+            sentence = _database_failure(error)
+            if sentence is None:
+                raise
+            _fail(ctx, sentence, error)
 
 
-def _first_line(error: SQLAlchemyError) -> str:
+def _database_failure(error: Exception) -> str | None:
+    """The sentence for a database error, or None for any other error. SQLAlchemy is not
+    imported for this: when it has not been imported, the error cannot be one of its own."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None:
+        return None
+    if isinstance(error, errors.OperationalError):
+        return f"The database could not be used: {_first_line(error)}."
+    if isinstance(error, errors.SQLAlchemyError):
+        return f"The database refused the change: {_first_line(error)}."
+    return None
+
+
+def _first_line(error: Exception) -> str:
     return str(getattr(error, "orig", error)).splitlines()[0].rstrip(".")
 
 
@@ -67,7 +112,12 @@ def _fail(ctx: click.Context, sentence: str, error: Exception | None = None) -> 
     sys.exit(1)
 
 
-@click.group(cls=ClasspayGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=ClasspayGroup,
+    lazy_commands=COMMANDS,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "database",
@@ -90,30 +140,6 @@ def cli(ctx: click.Context, database: str | None, debug: bool) -> None:
 
 
 def main() -> None:
-    from classpay_tui.cli import (
-        admin_commands,
-        catalog_commands,
-        export_commands,
-        import_commands,
-        payment_commands,
-        payout_commands,
-        reminder_commands,
-        report_commands,
-        setup_commands,
-    )
-
-    for module in (
-        setup_commands,
-        catalog_commands,
-        payment_commands,
-        payout_commands,
-        admin_commands,
-        import_commands,
-        report_commands,
-        reminder_commands,
-        export_commands,
-    ):
-        module.register(cli)
     try:
         cli.main(prog_name="classpay", standalone_mode=False)
     except click.exceptions.Abort:

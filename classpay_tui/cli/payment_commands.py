@@ -263,9 +263,3 @@ def check(runtime: Runtime, as_json: bool, quiet: bool) -> None:
                 f"{report.audit_events_checked} audit events match the ledger."
             )
     sys.exit(0 if report.ok else 1)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(pay)
-    group.add_command(payments)
-    group.add_command(check)

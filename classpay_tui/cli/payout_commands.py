@@ -205,9 +205,3 @@ def payouts_mode(runtime: Runtime, mode: str | None, bundle_id: int | None, clea
         raise click.UsageError("--clear goes with --bundle and no MODE.")
     now = service.set_payout_mode(runtime.operator(), None if clear else mode, bundle_id=bundle_id)
     tell(f"Payout mode {'of bundle ' + str(bundle_id) if bundle_id else 'of the office'}: {now}.")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(refund)
-    group.add_command(reverse)
-    group.add_command(payouts)

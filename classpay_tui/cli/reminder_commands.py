@@ -126,7 +126,3 @@ def _summary(batch: ReminderBatchOut, target: Path, preview: bool) -> str:
     if no_email:
         sentence += f" {no_email} of them {'has' if no_email == 1 else 'have'} no email address."
     return sentence
-
-
-def register(group: click.Group) -> None:
-    group.add_command(reminders)

@@ -268,8 +268,3 @@ def writers(runtime: Runtime, as_json: bool, csv_path: Path | None) -> None:
         ],
         right={2, 3, 4, 5, 6, 7},
     )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(overdue)
-    group.add_command(report)

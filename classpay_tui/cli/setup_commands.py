@@ -54,8 +54,3 @@ def demo(runtime: Runtime, count: int, seed: int) -> None:
         f"Added {made.writers} writers, {made.bundles} bundles and {made.payments} payments to {service.db.describe()}."
     )
     tell("Open it with `classpay`, or list it with `classpay payments list`.")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(init)
-    group.add_command(demo)
