@@ -7,11 +7,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from classpay_tui.db.backup import backup_sqlite
-from classpay_tui.db.migrate import current_revision, head_revision, upgrade_to_head
+from classpay_tui.db.migrate import current_revision, upgrade_to_head
 from classpay_tui.db.models import (
     OfficeSettings,
     Operator,
 )
+from classpay_tui.db.schema_version import head_revision, stored_revisions
 from classpay_tui.domain.compensation import DEFAULT_RULE, parse_weekday
 from classpay_tui.domain.errors import InvalidInput, NotFound, Refused
 from classpay_tui.domain.statuses import PayoutMode, Role
@@ -52,14 +53,16 @@ class SetupOperations(ServiceCore):
         return current_revision(self.db.engine)
 
     def require_current_schema(self) -> None:
-        """Refuse to work on a database that was never set up or needs an upgrade."""
-        current, head = current_revision(self.db.engine), head_revision()
+        """Refuse to work on a database that was never set up or needs an upgrade (read
+        with a plain query: every command and the app start here, and Alembic is slow to import)."""
+        current, head = stored_revisions(self.db.engine), head_revision()
         where = self.db.describe()
-        if current is None:
+        if not current:
             raise NotFound(f"The database {where} has not been set up; run `classpay init`.")
-        if current != head:
+        if current != (head,):
             raise Refused(
-                f"The database {where} is at schema {current}, not {head}; run `classpay init` to upgrade it."
+                f"The database {where} is at schema {', '.join(current)}, not {head}; "
+                "run `classpay init` to upgrade it."
             )
 
     def add_first_admin(self, login: str) -> bool:
