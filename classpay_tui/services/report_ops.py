@@ -1,5 +1,6 @@
 """Reads for the office's reports: overdue installments, receivables aging, collections.
-(Writer liabilities are ``writer_totals``, with the payouts.)"""
+(Writer liabilities are ``writer_totals``, with the payouts.) The report queries are
+imported when a report is asked for, not with the service (the app starts without them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import date
 
 from classpay_tui.domain.errors import InvalidInput
 from classpay_tui.domain.plans import add_months
-from classpay_tui.services import reports
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.core import ServiceCore
 from classpay_tui.services.overdue import overdue_installments, require_bundles
@@ -34,6 +34,8 @@ class ReportOperations(ServiceCore):
     def aging_report(self, ctx: OperatorContext, as_of: date | None = None) -> AgingReport:
         """Receivables at the end of ``as_of`` (default today) by days past due: not due,
         1–30, 31–60, 61–90, over 90, and deposits or balances with no due date."""
+        from classpay_tui.services import reports
+
         authorize(ctx, Action.READ_REPORTS)
         with self.db.read() as session:
             return reports.aging(session, as_of or self.clock.today())
@@ -43,6 +45,8 @@ class ReportOperations(ServiceCore):
     ) -> CollectionsReport:
         """Money received per calendar month, net of refunds and reversals (default: the 12
         months up to today), and per week for the 12 weeks up to ``date_to``."""
+        from classpay_tui.services import reports
+
         authorize(ctx, Action.READ_REPORTS)
         end = date_to or self.clock.today()
         start = date_from or add_months(date(end.year, end.month, 1), -11)

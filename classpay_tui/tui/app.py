@@ -1,4 +1,7 @@
-"""The classpay terminal app: bundles, payment details, writer payouts."""
+"""The classpay terminal app: bundles, payment details, writer payouts.
+
+Only the first screen is imported at start-up; the others when they are first opened.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from classpay_tui.domain.statuses import Role
 from classpay_tui.services import ClassPaymentService, OperatorContext
@@ -13,12 +17,7 @@ from classpay_tui.services.context import Clock
 from classpay_tui.services.permissions import Action
 from classpay_tui.tui.commands import ActionsProvider
 from classpay_tui.tui.desk import Desk
-from classpay_tui.tui.modals.help import HelpModal, key_lines
 from classpay_tui.tui.safe import clean
-from classpay_tui.tui.screens.bundles import BundlesScreen
-from classpay_tui.tui.screens.overdue import OverdueScreen
-from classpay_tui.tui.screens.reports import ReportsScreen
-from classpay_tui.tui.screens.writers import WritersScreen
 
 SCREENS_FOR = {"show_overdue": Action.READ_PAYMENTS, "show_reports": Action.READ_REPORTS}
 
@@ -50,12 +49,32 @@ class ClasspayApp(App[None]):
         self.sub_title = clean(f"{operator.login} ({operator.role.value}) · {service.db.describe()}")
 
     def on_mount(self) -> None:
-        desk = self.desk
-        self.add_mode("bundles", lambda: BundlesScreen(desk))
-        self.add_mode("writers", lambda: WritersScreen(desk))
-        self.add_mode("overdue", lambda: OverdueScreen(desk))
-        self.add_mode("reports", lambda: ReportsScreen(desk))
-        self.switch_mode("writers" if desk.operator.role is Role.WRITER else "bundles")
+        self.add_mode("bundles", self._bundles_screen)
+        self.add_mode("writers", self._writers_screen)
+        self.add_mode("overdue", self._overdue_screen)
+        self.add_mode("reports", self._reports_screen)
+        self.switch_mode("writers" if self.desk.operator.role is Role.WRITER else "bundles")
+
+    # A mode's screen is made (and its module imported) the first time the mode is opened.
+    def _bundles_screen(self) -> Screen[None]:
+        from classpay_tui.tui.screens.bundles import BundlesScreen
+
+        return BundlesScreen(self.desk)
+
+    def _writers_screen(self) -> Screen[None]:
+        from classpay_tui.tui.screens.writers import WritersScreen
+
+        return WritersScreen(self.desk)
+
+    def _overdue_screen(self) -> Screen[None]:
+        from classpay_tui.tui.screens.overdue import OverdueScreen
+
+        return OverdueScreen(self.desk)
+
+    def _reports_screen(self) -> Screen[None]:
+        from classpay_tui.tui.screens.reports import ReportsScreen
+
+        return ReportsScreen(self.desk)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_bundles":
@@ -79,6 +98,8 @@ class ClasspayApp(App[None]):
         self.switch_mode("reports")
 
     def action_help(self) -> None:
+        from classpay_tui.tui.modals.help import HelpModal, key_lines
+
         screen = self.screen
         if isinstance(screen, HelpModal):
             return
