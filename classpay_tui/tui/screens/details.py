@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from classpay_tui.services.permissions import Action
 from classpay_tui.services.schemas import PaymentDetails, PaymentResult, WriterPaymentOut
@@ -24,7 +24,8 @@ from classpay_tui.tui.modals.reverse_payment import ReverseModal
 from classpay_tui.tui.modals.schedule_payout import ScheduleModal
 from classpay_tui.tui.notices import toast
 from classpay_tui.tui.widgets import detail_rows as rows
-from classpay_tui.tui.widgets.key_table import KeyTable
+from classpay_tui.tui.widgets.key_footer import KeyFooter
+from classpay_tui.tui.widgets.key_rows import KeyRows
 
 ADMIN_ACTIONS = {
     "refresh_status": Action.REFRESH_STATUS,
@@ -54,19 +55,18 @@ class DetailsScreen(Screen[None]):
         self.details: PaymentDetails | None = None
 
     def compose(self) -> ComposeResult:
+        # Few widgets, each painted line by line: every widget is a style lookup and a
+        # layout, and this screen must open within a frame or two of Enter.
         yield Header()
         with VerticalScroll(id="details-body"):
             yield Static(f"Loading bundle {self.bundle_id}…", id="summary")
-            yield Static("Installments", classes="section")
-            yield KeyTable(rows.INSTALLMENT_COLUMNS, id="installments")
-            yield Static("Client ledger", classes="section", id="ledger-title")
-            yield KeyTable(rows.LEDGER_COLUMNS, id="ledger")
-            yield Static("Writer payouts", classes="section", id="payouts-title")
-            yield KeyTable(rows.PAYOUT_COLUMNS, id="payouts")
-        yield Footer(compact=True)
+            yield KeyRows(rows.INSTALLMENT_COLUMNS, title="Installments", id="installments")
+            yield KeyRows(rows.LEDGER_COLUMNS, title="Client ledger", id="ledger")
+            yield KeyRows(rows.PAYOUT_COLUMNS, title="Writer payouts", id="payouts")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#installments", KeyTable).focus()
+        self.query_one("#installments", KeyRows).focus()
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -80,16 +80,14 @@ class DetailsScreen(Screen[None]):
         self.query_one("#summary", Static).update(rows.summary(details))
         installment_rows = rows.installment_rows(details)
         cursor = rows.next_unpaid_key(installment_rows, details) if (first or to_next_unpaid) else None
-        self.query_one("#installments", KeyTable).fill(installment_rows, cursor_on=cursor)
-        ledger = self.query_one("#ledger", KeyTable)
+        self.query_one("#installments", KeyRows).fill(installment_rows, cursor_on=cursor)
+        ledger = self.query_one("#ledger", KeyRows)
         ledger_rows = rows.ledger_rows(details)
         ledger.fill(ledger_rows, cursor_on=ledger_rows[-1][0] if first and ledger_rows else None)
-        self.query_one("#payouts", KeyTable).fill(rows.payout_rows(details.writer_payments))
-        nothing = "" if ledger_rows else " — nothing received yet"
-        self.query_one("#ledger-title", Static).update(f"Client ledger{nothing}")
-        none_yet = "" if details.writer_payments else " — none scheduled yet"
-        self.query_one("#payouts-title", Static).update(f"Writer payouts{none_yet}")
-        self.refresh_bindings()
+        ledger.set_title("Client ledger" if ledger_rows else "Client ledger — nothing received yet")
+        payouts = self.query_one("#payouts", KeyRows)
+        payouts.fill(rows.payout_rows(details.writer_payments))
+        payouts.set_title("Writer payouts" if details.writer_payments else "Writer payouts — none scheduled yet")
 
     def action_back(self) -> None:
         self.dismiss()
@@ -100,7 +98,7 @@ class DetailsScreen(Screen[None]):
         details = self.details
         if details is None:
             return
-        selected = self.query_one("#installments", KeyTable).current_key
+        selected = self.query_one("#installments", KeyRows).current_key
         target = effects.default_target(details, selected)
         if target is None:
             toast(self, f"Bundle {details.bundle_id} is paid in full; nothing is owed.")
@@ -181,7 +179,7 @@ class DetailsScreen(Screen[None]):
         details = self._admin("reverse")
         if details is None:
             return
-        key = self.query_one("#ledger", KeyTable).current_key
+        key = self.query_one("#ledger", KeyRows).current_key
         entry = next((item for item in details.ledger if str(item.id) == key), None)
         if entry is None:
             toast(self, "Choose a ledger entry to reverse first (Tab to the ledger, then ↑/↓).")
