@@ -65,9 +65,10 @@ def test_table_cells_strip_what_the_service_might_let_through(sqlite_service, ad
     line = bundle_columns.line(raw, 120)
     assert "Red [/]" in line.plain and "[b]" in line.plain
     assert "\x1b" not in line.plain and "\x07" not in line.plain
-    client = bundle_columns.CELLS["client"](raw, 20)
-    assert client.plain == "Red [/]" and client.spans == []
-    assert bundle_columns.CELLS["course"](raw, 20).plain == "[b]"
+    [(client, style)] = bundle_columns.CELLS["client"](raw, 20)
+    assert client.rstrip() == "Red [/]" and style is None  # a segment's text: never parsed as markup
+    [(course, _)] = bundle_columns.CELLS["course"](raw, 20)
+    assert course.rstrip() == "[b]"
 
 
 async def test_hostile_names_on_the_overdue_reports_and_bulk_screens(sqlite_service, admin, tmp_path, monkeypatch):

@@ -64,7 +64,7 @@ class BundlesScreen(Screen[None]):
             yield Label("/", id="filter-label")
             yield Field(placeholder="filter by client, course, writer or bundle #", id="filter")
         yield StatusLine(id="list-status")
-        yield BundleGrid(id="bundles")
+        yield BundleGrid(on_move=self._update_status, id="bundles")
         yield Static("", id="empty")
         yield Footer(compact=True)
 
@@ -160,9 +160,6 @@ class BundlesScreen(Screen[None]):
         found = window.index_of(self.wanted if self.wanted is not None else under)
         self.wanted = None
         grid.show(window, grid.cursor if found is None else found)
-        self._update_status()
-
-    def on_bundle_grid_highlighted(self, event: BundleGrid.Highlighted) -> None:
         self._update_status()
 
     def _update_status(self) -> None:

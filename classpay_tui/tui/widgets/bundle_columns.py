@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style
 from rich.text import Text
 
+from classpay_tui.domain.money import format_money
 from classpay_tui.services.list_schemas import BundleListRow
 from classpay_tui.tui import formatting as fmt
-from classpay_tui.tui.safe import safe_text
+from classpay_tui.tui.safe import clean
 
 GAP = 1  # spaces between columns
 
@@ -81,40 +84,93 @@ def column_at(width: int, x: int) -> str | None:
     return None
 
 
-def _bundle(row: BundleListRow, width: int) -> Text:
-    mark = fmt.overdue_mark(row.is_overdue)
-    mark.append(f"{row.bundle_id:>{width - 1}}", style=fmt.ALERT if row.is_overdue else "")
-    return mark
+Piece = tuple[str, Style | None]  # some text and its style, exactly as wide as its column
 
 
-def _writer(row: BundleListRow, width: int) -> Text:
+@cache
+def _style(definition: str) -> Style | None:
+    return Style.parse(definition) if definition else None
+
+
+def _text(value: object, width: int, style: str = "") -> list[Piece]:
+    """A user's string without control characters (never parsed as markup: it is a
+    segment's text), cut with an ellipsis or padded to ``width`` cells."""
+    text = clean(value)
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1) + "…"
+    return [(set_cell_size(text, width), _style(style))]
+
+
+def _right(text: str, width: int, style: str = "") -> list[Piece]:
+    return [(text.rjust(width), _style(style))]
+
+
+def _bundle(row: BundleListRow, width: int) -> list[Piece]:
+    alert = fmt.ALERT if row.is_overdue else ""
+    mark = fmt.OVERDUE_MARK if row.is_overdue else " "
+    return [(mark, _style(alert)), (f"{row.bundle_id:>{width - 1}}", _style(alert))]
+
+
+def _writer(row: BundleListRow, width: int) -> list[Piece]:
     name = row.assigned_writer_username
-    return safe_text(name or "—", "" if name else "dim", width=width)
+    return _text(name or "—", width, "" if name else "dim")
 
 
-CELLS: dict[str, Callable[[BundleListRow, int], Text]] = {
+def _progress(row: BundleListRow, width: int) -> list[Piece]:
+    percent, bar = row.payment_progress, 4
+    filled = bar if percent >= 100 else min(bar, max(0, int(percent * bar / 100)))
+    return [
+        ("█" * filled, _style("green" if percent >= 100 else "cyan")),
+        ("░" * (bar - filled), _style("dim")),
+        (f" {int(percent):>3}%".ljust(width - bar), None),
+    ]
+
+
+def _status(value: str, styles: dict[str, str], width: int) -> list[Piece]:
+    return [(value.ljust(width), _style(styles.get(value, "")))]
+
+
+def _due(row: BundleListRow, width: int) -> list[Piece]:
+    if row.next_due_date is None:
+        return [("—".ljust(width), _style("dim"))]
+    return [(row.next_due_date.isoformat().ljust(width), _style(fmt.ALERT if row.is_overdue else ""))]
+
+
+CELLS: dict[str, Callable[[BundleListRow, int], list[Piece]]] = {
     "id": _bundle,
-    "client": lambda row, width: safe_text(row.client_name, width=width),
-    "course": lambda row, width: safe_text(row.title, width=width),
+    "client": lambda row, width: _text(row.client_name, width),
+    "course": lambda row, width: _text(row.title, width),
     "writer": _writer,
-    "total": lambda row, width: fmt.money(row.total_amount),
-    "paid": lambda row, width: fmt.money(row.amount_paid),
-    "balance": lambda row, width: fmt.money(row.balance_remaining),
-    "progress": lambda row, width: fmt.progress_bar(row.payment_progress, width=4),
-    "status": lambda row, width: fmt.status(row.client_payment_status.value, fmt.CLIENT_STATUS_STYLE),
-    "writer_status": lambda row, width: fmt.status(row.writer_payment_status.value, fmt.WRITER_STATUS_STYLE),
-    "due": lambda row, width: fmt.day(row.next_due_date, fmt.ALERT if row.is_overdue else ""),
+    "total": lambda row, width: _right(format_money(row.total_amount), width),
+    "paid": lambda row, width: _right(format_money(row.amount_paid), width),
+    "balance": lambda row, width: _right(format_money(row.balance_remaining), width),
+    "progress": _progress,
+    "status": lambda row, width: _status(row.client_payment_status.value, fmt.CLIENT_STATUS_STYLE, width),
+    "writer_status": lambda row, width: _status(row.writer_payment_status.value, fmt.WRITER_STATUS_STYLE, width),
+    "due": _due,
 }
 
 
-def line(row: BundleListRow, width: int) -> Text:
-    """One row of the list as one line of text, ``width`` cells wide."""
-    out = Text(end="", no_wrap=True, overflow="crop")
+def pieces(row: BundleListRow, width: int) -> list[Piece]:
+    """One row of the list as styled pieces of text, ``width`` cells in all. Built without
+    Rich's ``Text`` (a screen of rows is built on every page down)."""
+    out: list[Piece] = []
+    used = 0
     for index, place in enumerate(layout(width)):
         if index:
-            out.append(" " * GAP)
-        out.append_text(fit(CELLS[place.column.key](row, place.width), place.width, right=place.column.right))
-    out.pad_right(max(0, width - out.cell_len))
+            out.append((" " * GAP, None))
+        out += CELLS[place.column.key](row, place.width)
+        used = place.x + place.width
+    if used < width:
+        out.append((" " * (width - used), None))
+    return out
+
+
+def line(row: BundleListRow, width: int) -> Text:
+    """The same row as one ``Text`` (for tests and anything that prints it)."""
+    out = Text(end="", no_wrap=True)
+    for text, style in pieces(row, width):
+        out.append(text, style)
     return out
 
 

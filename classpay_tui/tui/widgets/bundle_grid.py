@@ -10,6 +10,7 @@ repaints two lines (the cursor's old and new row) or, when the view scrolls, one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -28,6 +29,7 @@ from classpay_tui.tui.paging import ListWindow
 from classpay_tui.tui.widgets import bundle_columns as columns
 
 HEADER = 1  # the header line above the rows
+JUMP_WAIT = 0.05  # seconds a far move waits for its rows before showing placeholders
 ORDER_COLUMNS = {order: column for column, order in choices.COLUMN_ORDERS.items()}
 
 
@@ -53,7 +55,6 @@ class BundleGrid(ScrollView, can_focus=True):
         }
         & > .bundle-grid--waiting { color: $text-muted; }
         &:focus {
-            background-tint: $foreground 5%;
             & > .bundle-grid--cursor {
                 background: $block-cursor-background;
                 color: $block-cursor-foreground;
@@ -73,13 +74,6 @@ class BundleGrid(ScrollView, can_focus=True):
         Binding("enter", "select", "Open", id="bundles.select", tooltip="Open the bundle's payment details"),
     ]
 
-    class Highlighted(Message):
-        """The cursor moved (or the row under it changed)."""
-
-        def __init__(self, grid: BundleGrid, row: BundleListRow | None) -> None:
-            super().__init__()
-            self.grid, self.row = grid, row
-
     class Selected(Message):
         def __init__(self, grid: BundleGrid, row: BundleListRow) -> None:
             super().__init__()
@@ -97,12 +91,20 @@ class BundleGrid(ScrollView, can_focus=True):
             super().__init__()
             self.grid, self.column = grid, column
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, on_move: Callable[[], None] | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
+        # Called at once when the cursor moves or the rows change, so the screen's position
+        # line repaints in the same frame as the rows (a message would cost a frame more).
+        self.on_move = on_move
         self.window = ListWindow()
         self.cursor = 0
         self.asked: PageRequest | None = None
-        self._lines: dict[tuple[int, bool, int], Strip] = {}
+        self.jump_after: int | None = None  # where the cursor goes when the page asked for lands
+        self._lines: dict[tuple[int, bool, int], tuple[BundleListRow, Strip]] = {}
+        self._row_pieces: dict[tuple[int, int], tuple[BundleListRow, list[columns.Piece]]] = {}
+        self._styles: dict[tuple[int, bool, bool], Style] = {}
+        self._region: Region | None = None
+        self._region_for = Size(0, 0)
 
     # ---- what it shows -------------------------------------------------------------
 
@@ -119,12 +121,12 @@ class BundleGrid(ScrollView, can_focus=True):
     def screen_line(self, index: int) -> Strip | None:
         """How row ``index`` is painted, if it is on screen."""
         y = index - self.top + HEADER
-        return self.render_line(y) if HEADER <= y < self.scrollable_content_region.height else None
+        return self.render_line(y) if HEADER <= y < self._content().height else None
 
     @property
     def page_height(self) -> int:
         """How many rows fit under the header."""
-        return max(1, self.scrollable_content_region.height - HEADER)
+        return max(1, self._content().height - HEADER)
 
     @property
     def top(self) -> int:
@@ -132,7 +134,7 @@ class BundleGrid(ScrollView, can_focus=True):
 
     def show(self, window: ListWindow, cursor: int = 0) -> None:
         """Show a new list (or the same list read again) with the cursor on row ``cursor``."""
-        self.window, self.asked = window, None
+        self.window, self.asked, self.jump_after = window, None, None
         self._changed()
         self.move_to(cursor, keep_screen_row=True)
 
@@ -142,17 +144,34 @@ class BundleGrid(ScrollView, can_focus=True):
             return
         self.asked = None
         under = self.current.bundle_id if self.current else None
+        painted = self._on_screen()
         self.window.merge(request, page, keep_near=self.top + self.page_height // 2)
-        self._changed()
+        self._changed(repaint=self._on_screen() != painted)  # a page fetched ahead repaints nothing
+        if self.jump_after is not None:
+            index, self.jump_after = self.jump_after, None
+            self.move_to(index)
+            return
         self.cursor = min(self.cursor, max(0, self.window.total - 1))
-        if self.current is not None and self.current.bundle_id != under:
-            self.post_message(self.Highlighted(self, self.current))
+        if self.on_move is not None and (self.current.bundle_id if self.current else None) != under:
+            self.on_move()
         self._ask()
 
-    def _changed(self) -> None:
-        self._lines.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, self.window.total + HEADER)
-        self.refresh()
+    def _content(self) -> Region:
+        """Where the rows go (the widget less its scroll bar), worked out once per size."""
+        if self._region is None or self._region_for != self.size:
+            self._region, self._region_for = self.scrollable_content_region, self.size
+        return self._region
+
+    def _on_screen(self) -> list[int | None]:
+        return [id(self.window.row(index)) for index in range(self.top, self.top + self.page_height)]
+
+    def _changed(self, *, repaint: bool = True) -> None:
+        size = Size(self._content().width, self.window.total + HEADER)
+        if size != self.virtual_size:
+            self.virtual_size = size
+            repaint = True
+        if repaint:
+            self.refresh()
 
     # ---- moving ----------------------------------------------------------------------
 
@@ -178,12 +197,13 @@ class BundleGrid(ScrollView, can_focus=True):
         else:
             self._refresh_row(old)
             self._refresh_row(index)
-        self.post_message(self.Highlighted(self, self.current))
+        if self.on_move is not None:
+            self.on_move()
         self._ask()
 
     def _refresh_row(self, index: int) -> None:
         y = index - self.top + HEADER
-        if HEADER <= y < self.scrollable_content_region.height:
+        if HEADER <= y < self._content().height:
             self.refresh(Region(0, y, self.size.width, 1))
 
     def action_cursor_down(self) -> None:
@@ -199,10 +219,29 @@ class BundleGrid(ScrollView, can_focus=True):
         self.move_to(self.cursor - self.page_height, keep_screen_row=True)
 
     def action_first(self) -> None:
-        self.move_to(0)
+        self.jump_to(0)
 
     def action_last(self) -> None:
-        self.move_to(self.window.total - 1)
+        self.jump_to(self.window.total - 1)
+
+    def jump_to(self, index: int) -> None:
+        """Move far (home, end): when the rows there are not held, fetch them first and move
+        as they land, so the screen changes once (not placeholders, then rows); after
+        :data:`JUMP_WAIT` the cursor moves anyway and the placeholders show."""
+        index = min(max(0, index), max(0, self.window.total - 1))
+        top = min(max(0, index - self.page_height + 1 if index > self.cursor else index), self.window.total)
+        request = self.window.wanted(top, top + self.page_height)
+        if request is None or self.asked is not None:
+            self.move_to(index)
+            return
+        self.asked, self.jump_after = request, index
+        self.post_message(self.RowsWanted(self, request))
+        self.set_timer(JUMP_WAIT, self._jump_anyway)
+
+    def _jump_anyway(self) -> None:
+        if self.jump_after is not None:
+            index, self.jump_after = self.jump_after, None
+            self.move_to(index)
 
     def action_select(self) -> None:
         if self.current is not None:
@@ -221,15 +260,16 @@ class BundleGrid(ScrollView, can_focus=True):
             self.post_message(self.RowsWanted(self, request))
 
     def on_resize(self, event: events.Resize) -> None:
+        self._region = None
         self._changed()
         self._ask()
 
     def on_focus(self) -> None:
-        self._lines.clear()
+        self._forget_styles()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._lines.clear()
+        self._forget_styles()
         self.refresh()
 
     def on_click(self, event: events.Click) -> None:
@@ -237,7 +277,7 @@ class BundleGrid(ScrollView, can_focus=True):
         if offset is None:
             return
         if offset.y < HEADER:
-            column = columns.column_at(self.scrollable_content_region.width, offset.x)
+            column = columns.column_at(self._content().width, offset.x)
             if column is not None:
                 self.post_message(self.HeaderClicked(self, column))
             return
@@ -250,33 +290,63 @@ class BundleGrid(ScrollView, can_focus=True):
     # ---- painting --------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._content().width
         if y < HEADER:
             return self._header(width)
         index = self.top + y - HEADER
         if index >= self.window.total:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style(index, False))
+        row = self.window.row(index)
         is_cursor = index == self.cursor
+        if row is None:  # its page is on the way
+            return self._strip(Text("  …", end=""), width, self._base_style(index, is_cursor, waiting=True))
         key = (index, is_cursor, width)
-        strip = self._lines.get(key)
-        if strip is None:
-            strip = self._lines[key] = self._row_line(index, is_cursor, width)
-            if len(self._lines) > 400:  # a few screens' worth; the rest is painted again if needed
-                self._lines.clear()
+        cached = self._lines.get(key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        base = self._base_style(index, is_cursor)
+        strip = Strip(
+            [Segment(text, base + style if style else base) for text, style in self._pieces(row, width)], width
+        )
+        if len(self._lines) > 400:  # a few screens' worth; the rest is painted again if needed
+            self._lines.clear()
+        self._lines[key] = (row, strip)
         return strip
 
-    def _row_line(self, index: int, is_cursor: bool, width: int) -> Strip:
-        row = self.window.row(index)
-        base = self.rich_style
-        if index % 2:
-            base += self.get_component_rich_style("bundle-grid--even-row")
-        if is_cursor:
-            base += self.get_component_rich_style("bundle-grid--cursor")
-        if row is None:  # its page is on the way
-            text = Text("  …", style=self.get_component_rich_style("bundle-grid--waiting"), end="")
-        else:
-            text = columns.line(row, width)
-        return self._strip(text, width, base)
+    def _pieces(self, row: BundleListRow, width: int) -> list[columns.Piece]:
+        """A row's text and styles, built once while the row is held (many frames paint it)."""
+        key = (id(row), width)
+        cached = self._row_pieces.get(key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        if len(self._row_pieces) > 2000:
+            self._row_pieces.clear()
+        built = columns.pieces(row, width)
+        self._row_pieces[key] = (row, built)
+        return built
+
+    def _base_style(self, index: int, is_cursor: bool, *, waiting: bool = False) -> Style:
+        """The line's background: zebra stripes, the cursor, the waiting placeholder."""
+        key = (index % 2, is_cursor, waiting)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if index % 2:
+                style += self.get_component_rich_style("bundle-grid--even-row")
+            if is_cursor:
+                style += self.get_component_rich_style("bundle-grid--cursor")
+            if waiting:
+                style += self.get_component_rich_style("bundle-grid--waiting")
+            self._styles[key] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget_styles()
+
+    def _forget_styles(self) -> None:
+        self._styles.clear()
+        self._lines.clear()
 
     def _header(self, width: int) -> Strip:
         order = self.window.query.order
