@@ -122,6 +122,8 @@ def _values(compiled: _Compiled, params: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _run(connection: Connection, compiled: _Compiled, values: Any, *, many: bool) -> Any:
+    if not connection.in_transaction():
+        connection.begin()  # as Core would (autobegin): never a statement outside the transaction
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     sql = compiled.sql
     dispatch = connection.dispatch

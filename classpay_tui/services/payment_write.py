@@ -1,14 +1,15 @@
-"""Recording a client payment (to the deposit, one installment or the bundle) in a few Core
-statements instead of through the ORM session.
+"""Recording a client payment (to the deposit, one installment or the bundle) in a few
+statements compiled once, without the ORM session.
 
 It does what ``PaymentOperations._record_entry`` does for such a payment — lock the
 bundle, write the ledger row and its allocations, recompute every installment and the
 summary from the whole ledger, schedule the writer payout that is due, append the audit
-event — with one read of the record, one of its installments, one of its ledger and one
-of its payouts, then only the rows that changed; the result is built from those rows as
-the write left them, not read back. A case it does not take (no payment record yet, a
-reference already recorded, an unknown bundle or installment) is handed back untouched
-(None) for the ORM path, which creates the record, replays, refuses or says what is missing.
+event — with one read of the record, one of its installments, one of its ledger and
+(when it has any) one of its payouts, then writes of only the rows that changed; the
+result is built from those rows as the write left them, not read back. What it does not
+take (no payment record yet, a reference already recorded, an unknown bundle or
+installment) it hands back untouched (None) to the ORM path, which creates the record,
+replays the payment, refuses the conflict or says what is missing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -28,9 +29,11 @@ from classpay_tui.domain.statuses import (
     BundleStatus,
     InstallmentStatus,
     PaymentKind,
+    PaymentMethod,
+    PayoutMode,
     WriterPayoutStatus,
 )
-from classpay_tui.domain.summary import client_summary
+from classpay_tui.domain.summary import ClientSummary, client_summary
 from classpay_tui.services import payment_sql, views
 from classpay_tui.services.audit import GENESIS_HASH, append_event, chain_head, event_values
 from classpay_tui.services.context import OperatorContext
@@ -55,7 +58,26 @@ if TYPE_CHECKING:
 # The allocation for the bundle's debt; the installment number is the one named by id.
 AllocateDebt = Callable[[BundleDebt, int | None], list[Allocation]]
 _SUMMARY_WIDTH = len(SummaryRow._fields)
-_EXTRAS = 6  # after the summary: bundle total, deposit, payout mode, weekday, has payouts, number
+_ENTRY_WIDTH = len(EntryRow._fields)
+
+# The summary columns a payment can change, by their name in ``SummaryRow``.
+_RECORD_COLUMNS = (
+    "total_amount",
+    "deposit_amount",
+    "deposit_paid",
+    "amount_paid",
+    "refunded_amount",
+    "balance_remaining",
+    "client_payment_status",
+    "writer_paid_amount",
+    "writer_scheduled_amount",
+    "writer_owed_back",
+    "writer_payment_status",
+    "uses_installments",
+    "total_installments",
+    "paid_installments",
+    "next_due_date",
+)
 
 
 @dataclass(frozen=True)
@@ -68,12 +90,55 @@ class Recorded:
     balance_before: Decimal
 
 
-@dataclass(frozen=True)
-class _Link:
-    """One installment of the record as read: its link id and the view's row."""
+class _Link(NamedTuple):
+    """One installment of the record as read: its link's id and the view's row."""
 
     id: int
     row: InstallmentRow
+
+
+class _LedgerRow(NamedTuple):
+    """One ledger entry (``EntryRow``'s fields) with one of its allocations (none: slot None)."""
+
+    id: int
+    bundle_id: int
+    kind: PaymentKind
+    amount: Decimal
+    method: PaymentMethod
+    reference: str
+    received_at: datetime
+    recorded_at: datetime
+    recorded_by: str
+    note: str | None
+    reverses: int | None
+    slot: SlotKind | None
+    link_id: int | None
+    allocated: Decimal | None
+
+
+@dataclass(frozen=True)
+class _Locked:
+    """The bundle as read under its lock: everything the payment and the result need."""
+
+    record: SummaryRow
+    total: Decimal  # the bundle's own total and deposit (the record follows them)
+    deposit: Decimal
+    payout_mode: PayoutMode
+    payout_weekday: int
+    number: int | None  # of the installment named by id
+    head: str | None  # the audit chain's head, when read with the record
+    links: list[_Link]
+    ledger: list[_LedgerRow]
+    payouts: list[PayoutRow]
+
+    def debt(self) -> BundleDebt:
+        return bundle_debt(
+            self.record.bundle_id,
+            self.total,
+            self.deposit,
+            [(link.id, link.row.number, link.row.amount, link.row.due_date) for link in self.links],
+            allocated_by_slot((row.slot, row.link_id, row.allocated) for row in self.ledger if row.slot is not None),
+        )
 
 
 def record_client_payment(
@@ -92,48 +157,106 @@ def record_client_payment(
     (``by`` bundle) or on the bundle of installment ``key`` (``by`` installment), in the
     connection's write transaction; None when the ORM path must take it (nothing was
     written then)."""
-    inline = connection.dialect.name == "sqlite"
+    locked = _read_locked(connection, by, key, request.reference)
+    if locked is None:
+        return None
+    if by == payment_sql.BY_INSTALLMENT:
+        request = replace(request, target_installment=locked.number)
+    debt = locked.debt()
+    allocations = allocate(debt, locked.number)  # refusals raise here, before anything is written
+    if any(allocation.amount < ZERO for allocation in allocations):
+        return None  # money going back takes payouts back too: the ORM path
+    entry = _write_entry(connection, ctx, request, locked.record, allocations, now)
+    debt = debt_with(debt, allocations)
+    installments = _settle_installments(connection, locked, debt, allocations, entry.received_at)
+    record, payouts = _settle_summary(connection, locked, debt, now, today)
+    number_of = {link.id: link.row.number for link in locked.links}
+    allocation_rows = [
+        AllocationRow(row.id, row.slot, number_of.get(row.link_id), row.allocated)  # type: ignore[arg-type]
+        for row in locked.ledger
+        if row.slot is not None
+    ]
+    allocation_rows += [
+        AllocationRow(
+            entry.id,
+            allocation.slot.kind,
+            allocation.slot.number if allocation.slot.kind is SlotKind.INSTALLMENT else None,
+            allocation.amount,
+        )
+        for allocation in allocations
+    ]
+    entries = {row.id: EntryRow._make(row[:_ENTRY_WIDTH]) for row in locked.ledger} | {entry.id: entry}
+    details = views.details_from_rows(
+        record, installments, sorted(entries.values()), allocation_rows, payouts, currency, today
+    )
+    payment = next(item for item in details.ledger if item.id == entry.id)
+    append_event(
+        connection,
+        event_values(
+            chain_head(connection) if locked.head is None else locked.head,
+            ctx,
+            now,
+            f"payment.{request.kind.value}",
+            "bundle",
+            record.bundle_id,
+            before={"balance_remaining": str(locked.record.balance_remaining)},
+            after={"payment": payment.model_dump(mode="json"), **audit_summary(details)},
+        ),
+    )
+    return Recorded(payment, details, allocations, locked.record.balance_remaining)
+
+
+def _read_locked(connection: Connection, by: str, key: int, reference: str) -> _Locked | None:
+    """Lock the bundle and read it: None for a case of the ORM path (no such bundle or
+    installment, no payment record yet, the reference already recorded)."""
+    inline = connection.dialect.name == "sqlite"  # BEGIN IMMEDIATE holds the database already
     params: dict[str, Any] = {"bundle_id": key} if by == payment_sql.BY_BUNDLE else {"installment_id": key}
     if not inline:
         payment_sql.lock_bundle(by).rows(connection, params)
-    found = payment_sql.record(by, inline).first(
-        connection, {**params, "reference": request.reference} if inline else params
-    )
+    found = payment_sql.record(by, inline).first(connection, {**params, "reference": reference} if inline else params)
     if found is None:
         return None
     record = SummaryRow._make(found[:_SUMMARY_WIDTH])
-    total, deposit, office_mode, payout_weekday, has_payouts, number = found[_SUMMARY_WIDTH : _SUMMARY_WIDTH + _EXTRAS]
+    total, deposit, office_mode, weekday, has_payouts, number, *more = found[_SUMMARY_WIDTH:]
     if inline:
-        existing, head = found[_SUMMARY_WIDTH + _EXTRAS :]
+        existing, head = more
+        head = head or GENESIS_HASH
     else:
-        existing, head = payment_sql.entry_by_reference().first(connection, {"reference": request.reference}), None
+        existing, head = payment_sql.entry_by_reference().first(connection, {"reference": reference}), None
     if existing is not None or record.writer_id != record.payment_writer_id:
-        return None  # a retry or a conflict; or a record whose writer lags the bundle's: the ORM path
-    if by == payment_sql.BY_INSTALLMENT:
-        request = replace(request, target_installment=number)
-
-    links = [
-        _Link(row[0], InstallmentRow._make(row[1:]))
-        for row in payment_sql.installments().rows(connection, {"payment_id": record.payment_id})
-    ]
-    ledger = payment_sql.ledger().rows(connection, {"bundle_id": record.bundle_id})
-    payouts = (
-        [PayoutRow._make(row) for row in payment_sql.payouts().rows(connection, {"payment_id": record.payment_id})]
+        return None  # a retry or a conflict; or a record whose writer lags the bundle's
+    payment_id = {"payment_id": record.payment_id}
+    return _Locked(
+        record=record,
+        total=total,
+        deposit=deposit,
+        payout_mode=record.payout_mode or office_mode,
+        payout_weekday=weekday,
+        number=number,
+        head=head,
+        links=[
+            _Link(row[0], InstallmentRow._make(row[1:]))
+            for row in payment_sql.installments().rows(connection, payment_id)
+        ],
+        ledger=[
+            _LedgerRow._make(row) for row in payment_sql.ledger().rows(connection, {"bundle_id": record.bundle_id})
+        ],
+        payouts=[PayoutRow._make(row) for row in payment_sql.payouts().rows(connection, payment_id)]
         if has_payouts
-        else []
+        else [],
     )
-    debt = bundle_debt(
-        record.bundle_id,
-        total,
-        deposit,
-        [(link.id, link.row.number, link.row.amount, link.row.due_date) for link in links],
-        allocated_by_slot((row[11], row[12], row[13]) for row in ledger if row[11] is not None),
-    )
-    allocations = allocate(debt, number)  # refusals raise here, before anything is written
-    if any(allocation.amount < ZERO for allocation in allocations):
-        return None  # money going back takes payouts back too: the ORM path
-    received_at, recorded_at = request.received_at.astimezone(UTC), now.astimezone(UTC)
 
+
+def _write_entry(
+    connection: Connection,
+    ctx: OperatorContext,
+    request: EntryRequest,
+    record: SummaryRow,
+    allocations: list[Allocation],
+    now: datetime,
+) -> EntryRow:
+    """The ledger row and its allocations; returns the row as the ledger view reads it."""
+    received_at, recorded_at = request.received_at.astimezone(UTC), now.astimezone(UTC)
     entry_id = payment_sql.insert_entry().insert(
         connection,
         {
@@ -163,66 +286,7 @@ def record_client_payment(
             for allocation in allocations
         ],
     )
-
-    debt = debt_with(debt, allocations)
-    installment_rows = _settle_installments(connection, links, ledger, debt, allocations, received_at)
-    cancelled = record.bundle_status is BundleStatus.CANCELLED
-    entries = {row[0]: EntryRow._make(row[:11]) for row in ledger}
-    refunded = net_refunded(
-        ((entry.id, entry.amount) for entry in entries.values() if entry.kind is PaymentKind.REFUND),
-        {entry.reverses for entry in entries.values() if entry.kind is PaymentKind.REVERSAL and entry.reverses},
-    )
-    client = client_summary(debt, refunded=refunded, cancelled=cancelled)
-    payouts += _schedule_payout(
-        connection,
-        record,
-        payouts,
-        mode=record.payout_mode or office_mode,
-        client=client,
-        total=total,
-        scheduled_for=next_payout_day(today, payout_weekday),
-        now=now,
-    )
-    writer = writer_summary(
-        record.writer_compensation_amount,
-        client.amount_paid,
-        total,
-        _sums(payouts, record.payment_writer_id),
-        bundle_cancelled=cancelled,
-    )
-    updated = record._replace(
-        total_amount=total,
-        deposit_amount=deposit,
-        deposit_paid=client.deposit_paid,
-        amount_paid=client.amount_paid,
-        refunded_amount=refunded,
-        balance_remaining=client.balance_remaining,
-        client_payment_status=client.client_payment_status,
-        writer_paid_amount=writer.paid,
-        writer_scheduled_amount=writer.scheduled,
-        writer_owed_back=writer.owed_back,
-        writer_payment_status=writer.status,
-        uses_installments=bool(links),
-        total_installments=client.total_installments,
-        paid_installments=client.paid_installments,
-        next_due_date=next_due_date(debt),
-    )
-    _update_record(connection, record, updated, now)
-
-    number_of = {link.id: link.row.number for link in links}
-    allocation_rows = [
-        AllocationRow(row[0], row[11], number_of.get(row[12]), row[13]) for row in ledger if row[11] is not None
-    ]
-    allocation_rows += [
-        AllocationRow(
-            entry_id,
-            allocation.slot.kind,
-            allocation.slot.number if allocation.slot.kind is SlotKind.INSTALLMENT else None,
-            allocation.amount,
-        )
-        for allocation in allocations
-    ]
-    entries[entry_id] = EntryRow(
+    return EntryRow(
         entry_id,
         record.bundle_id,
         request.kind,
@@ -235,50 +299,72 @@ def record_client_payment(
         request.note,
         None,
     )
-    details = views.details_from_rows(
-        updated,
-        installment_rows,
-        sorted(entries.values()),
-        allocation_rows,
-        payouts,
-        currency,
-        today,
+
+
+def _settle_summary(
+    connection: Connection, locked: _Locked, debt: BundleDebt, now: datetime, today: date
+) -> tuple[SummaryRow, list[PayoutRow]]:
+    """The summary from the ledger (as ``ledger.recompute_client``) and the writer's
+    payouts (as ``ledger.recompute_writer``), after scheduling the payout now due; the
+    changed columns written. Returns the record's row and its payouts as they now are."""
+    record = locked.record
+    cancelled = record.bundle_status is BundleStatus.CANCELLED
+    entries = {row.id: row for row in locked.ledger}.values()
+    refunded = net_refunded(
+        ((entry.id, entry.amount) for entry in entries if entry.kind is PaymentKind.REFUND),
+        {entry.reverses for entry in entries if entry.kind is PaymentKind.REVERSAL and entry.reverses},
     )
-    entry = next(item for item in details.ledger if item.id == entry_id)
-    append_event(
+    client = client_summary(debt, refunded=refunded, cancelled=cancelled)
+    payouts = locked.payouts + _schedule_payout(connection, locked, client, now, today)
+    writer = writer_summary(
+        record.writer_compensation_amount,
+        client.amount_paid,
+        locked.total,
+        _sums(payouts, record.payment_writer_id),
+        bundle_cancelled=cancelled,
+    )
+    updated = record._replace(
+        total_amount=locked.total,
+        deposit_amount=locked.deposit,
+        deposit_paid=client.deposit_paid,
+        amount_paid=client.amount_paid,
+        refunded_amount=refunded,
+        balance_remaining=client.balance_remaining,
+        client_payment_status=client.client_payment_status,
+        writer_paid_amount=writer.paid,
+        writer_scheduled_amount=writer.scheduled,
+        writer_owed_back=writer.owed_back,
+        writer_payment_status=writer.status,
+        uses_installments=bool(locked.links),
+        total_installments=client.total_installments,
+        paid_installments=client.paid_installments,
+        next_due_date=next_due_date(debt),
+    )
+    changed = tuple(name for name in _RECORD_COLUMNS if getattr(updated, name) != getattr(record, name))
+    payment_sql.update_record((*changed, "updated_at")).run(
         connection,
-        event_values(
-            (head or GENESIS_HASH) if inline else chain_head(connection),
-            ctx,
-            now,
-            f"payment.{request.kind.value}",
-            "bundle",
-            record.bundle_id,
-            before={"balance_remaining": str(record.balance_remaining)},
-            after={"payment": entry.model_dump(mode="json"), **audit_summary(details)},
-        ),
+        {
+            "record_id": record.payment_id,
+            **{f"new_{name}": getattr(updated, name) for name in changed},
+            "new_updated_at": now,
+        },
     )
-    return Recorded(entry, details, allocations, record.balance_remaining)
+    return updated, payouts
 
 
 def _settle_installments(
-    connection: Connection,
-    links: list[_Link],
-    ledger: list[Any],
-    debt: BundleDebt,
-    added: list[Allocation],
-    received_at: datetime,
+    connection: Connection, locked: _Locked, debt: BundleDebt, added: list[Allocation], received_at: datetime
 ) -> list[InstallmentRow]:
     """Each installment's state from the ledger (as ``ledger.recompute_client``), the
     changed ones written; returns the view's rows as they now are."""
-    if not links:
+    if not locked.links:
         return []
-    history = [(row[12], row[13], row[6]) for row in ledger if row[12] is not None]
+    history = [(row.link_id, row.allocated, row.received_at) for row in locked.ledger if row.link_id is not None]
     history += [(a.slot.key, a.amount, received_at) for a in added if a.slot.kind is SlotKind.INSTALLMENT]
-    paid_at = paid_at_by_link(history, {link.id: link.row.amount for link in links})
+    paid_at = paid_at_by_link(history, {link.id: link.row.amount for link in locked.links})  # type: ignore[arg-type]
     slots = {slot.key: slot for slot in debt.slots if slot.kind is SlotKind.INSTALLMENT}
     rows, changed = [], []
-    for link in links:
+    for link in locked.links:
         slot = slots[link.id]
         status = link_status(slot)
         row = link.row._replace(
@@ -313,39 +399,33 @@ def _sums(payouts: list[PayoutRow], writer_id: int | None) -> dict[WriterPayoutS
 
 
 def _schedule_payout(
-    connection: Connection,
-    record: SummaryRow,
-    payouts: list[PayoutRow],
-    *,
-    mode: Any,
-    client: Any,
-    total: Decimal,
-    scheduled_for: date,
-    now: datetime,
+    connection: Connection, locked: _Locked, client: ClientSummary, now: datetime, today: date
 ) -> list[PayoutRow]:
-    """The writer payout the mode says is now due (as ``payouts.schedule_due_payouts``),
+    """The writer payout the payout mode says is now due (as ``payouts.schedule_due_payouts``),
     with its bonus record; returns its row, or none."""
+    record = locked.record
     writer_id = record.payment_writer_id
     if writer_id is None:
         return []
     before = writer_summary(
         record.writer_compensation_amount,
         client.amount_paid,
-        total,
-        _sums(payouts, writer_id),
+        locked.total,
+        _sums(locked.payouts, writer_id),
         bundle_cancelled=record.bundle_status is BundleStatus.CANCELLED,
     )
     due = due_payout(
-        mode,
+        locked.payout_mode,
         client.client_payment_status,
         record.writer_compensation_amount,
         client.amount_paid,
-        total,
+        locked.total,
         before.paid,
         before.scheduled,
     )
     if due is None:
         return []
+    scheduled_for = next_payout_day(today, locked.payout_weekday)
     amount, payment_type = due
     bonus_id = payment_sql.insert_bonus().insert(
         connection,
@@ -389,31 +469,3 @@ def _schedule_payout(
             bundle_id=record.bundle_id,
         )
     ]
-
-
-# The summary columns a payment can change, by their name in ``SummaryRow``.
-_RECORD_COLUMNS = (
-    "total_amount",
-    "deposit_amount",
-    "deposit_paid",
-    "amount_paid",
-    "refunded_amount",
-    "balance_remaining",
-    "client_payment_status",
-    "writer_paid_amount",
-    "writer_scheduled_amount",
-    "writer_owed_back",
-    "writer_payment_status",
-    "uses_installments",
-    "total_installments",
-    "paid_installments",
-    "next_due_date",
-)
-
-
-def _update_record(connection: Connection, before: SummaryRow, after: SummaryRow, now: datetime) -> None:
-    changed = tuple(name for name in _RECORD_COLUMNS if getattr(after, name) != getattr(before, name))
-    values = {f"new_{name}": getattr(after, name) for name in changed}
-    payment_sql.update_record((*changed, "updated_at")).run(
-        connection, {"record_id": before.payment_id, **values, "new_updated_at": now}
-    )
