@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import event
 
 from classpay_tui.domain.plans import Frequency
+from classpay_tui.services.list_schemas import ListQuery, PageFrom, PageRequest
 from classpay_tui.services.schemas import PaymentIn
 from tests.builders import pay, seed_bundle, writer
 
@@ -75,6 +76,31 @@ def test_a_page_takes_the_same_statements_for_3_or_60_bundles(service, admin):
         service.list_payments(admin, limit=50, writer="writer1", offset=10)
     assert len(by_writer) == len(few) + 1  # finding the writer by name
     assert len(few) <= 6
+
+
+def test_a_keyset_page_of_the_terminal_list_takes_a_few_statements_whatever_its_size(service, admin):
+    """A page walks at most three index ranges (ties, beyond, no due date), then reads its
+    rows in one query: a fixed budget for 3 rows or 100, next, previous or last."""
+    writer(service, admin)
+    for _ in range(3):
+        seed_bundle(service, admin)
+    service.bundle_list_page(admin, ListQuery(), PageRequest())
+    with counted(service) as few:
+        page = service.bundle_list_page(admin, ListQuery(), PageRequest(count=True))
+    assert len(page.rows) == 3
+    for _ in range(120):
+        seed_bundle(service, admin, first_due=date(2023, 12, 1))
+    for query in (ListQuery(), ListQuery(order="due", status="overdue"), ListQuery(order="-balance", search="essay")):
+        first = service.bundle_list_page(admin, query, PageRequest(limit=100))
+        for request in (
+            PageRequest(start=PageFrom.AFTER, key=first.rows[-1].key, limit=100, count=True),
+            PageRequest(start=PageFrom.BEFORE, key=first.rows[-1].key, limit=99),
+            PageRequest(start=PageFrom.LAST, limit=100, count=True),
+        ):
+            with counted(service) as many:
+                service.bundle_list_page(admin, query, request)
+            assert len(many) <= len(few) + 2, many  # at most two more index ranges
+    assert len(few) <= 5
 
 
 # Recording a payment, on SQLite: BEGIN IMMEDIATE; the payment record (with the check of
