@@ -1,7 +1,6 @@
-"""Runs in a fresh process for the terminal app's start-up and memory figures.
+"""Runs in a fresh process for the terminal app's memory figure (start-up is timed on the
+real ``classpay`` command in a terminal: ``terminal.py``).
 
-``bare``: a bare Textual app; prints ``painted`` once its first screen is painted.
-``start DB``: classpay's app on DB; prints ``painted`` once the bundle list shows rows.
 ``memory DB``: the app on DB, used for a while (pages, end, filter, sort, details); exits.
 ``peak DB``: runs ``memory DB`` as a child and prints the child's peak RSS in kB
 (``resource.getrusage(RUSAGE_CHILDREN)``; only that one child has run in this process).
@@ -22,35 +21,6 @@ SIZE = (120, 40)
 def say(word: str) -> None:
     sys.stdout.write(word + "\n")
     sys.stdout.flush()
-
-
-def on_paint(app, ready) -> None:  # type: ignore[no-untyped-def]
-    """Call ``ready()`` from the first frame the app paints once ``ready()`` is true: the
-    headless driver renders every frame (``App._display``) but writes it nowhere."""
-    display = app._display
-    said = []
-
-    def painted(screen, renderable) -> None:  # type: ignore[no-untyped-def]
-        display(screen, renderable)
-        if renderable is not None and not said and ready():
-            said.append(True)
-            say("painted")
-
-    app._display = painted
-
-
-async def bare() -> None:
-    from textual.app import App, ComposeResult
-    from textual.widgets import Static
-
-    class Bare(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Static("Hello")
-
-    app = Bare()
-    on_paint(app, lambda: True)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -77,20 +47,6 @@ def make_app(db: str):  # type: ignore[no-untyped-def]
     return ClasspayApp(service, OperatorContext(login=os_login(), role=Role.ADMIN), cursor_blink=False)
 
 
-async def start(db: str) -> None:
-    from classpay_tui.tui.widgets.bundle_grid import BundleGrid
-
-    app = make_app(db)
-
-    def rows_shown() -> bool:
-        grids = app.screen.query(BundleGrid)
-        return bool(grids) and bool(grids.first().rows_on_screen)
-
-    on_paint(app, rows_shown)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-
-
 async def memory(db: str) -> None:
     app = make_app(db)
     async with app.run_test(size=SIZE) as pilot:
@@ -111,11 +67,7 @@ def peak(db: str) -> None:
 
 if __name__ == "__main__":
     mode, *rest = sys.argv[1:]
-    if mode == "bare":
-        asyncio.run(bare())
-    elif mode == "start":
-        asyncio.run(start(rest[0]))
-    elif mode == "memory":
+    if mode == "memory":
         asyncio.run(memory(rest[0]))
     elif mode == "peak":
         peak(rest[0])

@@ -79,7 +79,7 @@ def main() -> None:
     ]
     if app_bench.app_available():
         steps += [
-            ("app", lambda: [app_bench.start_up(path, args.runs)]),
+            ("app", lambda: app_bench.start_up(path, args.runs)),
             ("app", lambda: app_bench.keys(path, args.runs)),
             ("app", lambda: [app_bench.peak_memory(path)]),
         ]

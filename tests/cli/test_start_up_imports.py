@@ -1,0 +1,110 @@
+"""What ``classpay`` imports before it can show anything: only what the command being run
+needs. Each check runs a fresh interpreter (this one has imported everything already)
+and compares its ``sys.modules`` with lists of modules that must not be there."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from classpay_tui.db.engine import Database
+from classpay_tui.services import ClassPaymentService
+from classpay_tui.services.context import os_login
+
+COMMAND_MODULES = {
+    "classpay_tui.cli.admin_commands",
+    "classpay_tui.cli.catalog_commands",
+    "classpay_tui.cli.export_commands",
+    "classpay_tui.cli.import_commands",
+    "classpay_tui.cli.payment_commands",
+    "classpay_tui.cli.payout_commands",
+    "classpay_tui.cli.reminder_commands",
+    "classpay_tui.cli.report_commands",
+    "classpay_tui.cli.setup_commands",
+}
+# Never needed to open the app or to run an everyday command.
+NOT_AT_START = {
+    "alembic",
+    "mako",
+    "classpay_tui.services.importing",
+    "classpay_tui.services.bulk",
+    "classpay_tui.services.demo",
+    "classpay_tui.services.reports",
+}
+# Screens the app opens later: only the bundle list is needed to start.
+LATER_SCREENS = {
+    "classpay_tui.tui.screens.details",
+    "classpay_tui.tui.screens.writers",
+    "classpay_tui.tui.screens.overdue",
+    "classpay_tui.tui.screens.reports",
+    "classpay_tui.tui.modals.help",
+}
+
+APP_START = """
+import json, sys
+import textual.app
+
+def started(app, *args, **kwargs):
+    app._bundles_screen()  # the first screen, made as the app makes it when it mounts
+    print(json.dumps(sorted(sys.modules)))
+
+textual.app.App.run = started
+from classpay_tui.cli import main
+sys.argv = ["classpay", "--db", sys.argv[1]]
+main()
+"""
+
+COMMAND = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules))))
+from classpay_tui.cli import main
+sys.argv = ["classpay", "--db", *sys.argv[1:]]
+main()
+"""
+
+
+def loaded_by(code: str, *args: str, cwd: Path) -> set[str]:
+    """The modules a fresh interpreter had loaded, as ``code`` printed them (JSON, last line)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def within(modules: set[str], packages: set[str]) -> set[str]:
+    return {name for name in modules if any(name == p or name.startswith(p + ".") for p in packages)}
+
+
+@pytest.fixture
+def office_db(sqlite_url: str) -> str:
+    """A set-up database whose admin is the login running the tests."""
+    service = ClassPaymentService(Database(sqlite_url))
+    service.add_first_admin(os_login())
+    service.db.dispose()
+    return sqlite_url
+
+
+def test_the_command_group_alone_imports_no_database_or_terminal_library(tmp_path):
+    modules = loaded_by("import json, sys, classpay_tui.cli; print(json.dumps(sorted(sys.modules)))", cwd=tmp_path)
+    assert "classpay_tui.cli.main" in modules
+    assert within(modules, {"sqlalchemy", "pydantic", "textual", *NOT_AT_START, *COMMAND_MODULES}) == set()
+
+
+def test_the_app_starts_without_later_screens_commands_or_migrations(office_db, tmp_path):
+    modules = loaded_by(APP_START, office_db, cwd=tmp_path)
+    # The path really ran: the service, the app and its first screen were loaded.
+    assert {"sqlalchemy.orm", "classpay_tui.services.class_payment_service", "classpay_tui.tui.app"} <= modules
+    assert "classpay_tui.tui.screens.bundles" in modules
+    assert within(modules, NOT_AT_START | COMMAND_MODULES | LATER_SCREENS) == set()
+
+
+def test_a_command_imports_its_own_module_only(office_db, tmp_path):
+    modules = loaded_by(COMMAND, office_db, "payments", "list", "--json", cwd=tmp_path)
+    assert "classpay_tui.cli.payment_commands" in modules
+    assert within(modules, (COMMAND_MODULES - {"classpay_tui.cli.payment_commands"}) | NOT_AT_START) == set()
+    assert within(modules, {"textual"}) == set()
