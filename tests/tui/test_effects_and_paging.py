@@ -144,3 +144,29 @@ async def test_the_list_pages_through_the_service_and_keeps_the_cursor(sqlite_se
         assert table.current.bundle_id == ids[0] and table.cursor == 39
         await keys(pilot, "home")
         assert table.current.bundle_id == ids[-1]
+
+
+@pytest.mark.parametrize("width", [60, 77, 78, 79, 117, 118, 119, 160])
+def test_columns_fit_the_width_and_drop_by_priority(width):
+    from classpay_tui.tui.widgets import bundle_columns
+
+    placed = bundle_columns.layout(width)
+    assert placed[-1].x + placed[-1].width <= width
+    keys = [place.column.key for place in placed]
+    assert keys[:3] == ["id", "client", "course"]
+    if width >= 78:  # 80 columns: what the desk needs to take a payment
+        assert {"balance", "progress", "status", "due"} <= set(keys)
+    if width >= 118:  # 120 columns (less the scroll bar): everything
+        assert len(keys) == len(bundle_columns.COLUMNS)
+
+
+async def test_every_column_is_whole_at_80_columns(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(BundleGrid)
+        for index, row in enumerate(grid.rows_on_screen):
+            text = grid.screen_line(index).text.rstrip()
+            due = row.next_due_date.isoformat() if row.next_due_date else "—"
+            assert text.endswith(due), text
+            assert grid.screen_line(index).cell_length == grid.scrollable_content_region.width

@@ -104,7 +104,7 @@ class BundleGrid(ScrollView, can_focus=True):
         self._row_pieces: dict[tuple[int, int], tuple[BundleListRow, list[columns.Piece]]] = {}
         self._styles: dict[tuple[int, bool, bool], Style] = {}
         self._region: Region | None = None
-        self._region_for = Size(0, 0)
+        self._region_for: tuple[Size, bool] = (Size(0, 0), False)
 
     # ---- what it shows -------------------------------------------------------------
 
@@ -158,8 +158,9 @@ class BundleGrid(ScrollView, can_focus=True):
 
     def _content(self) -> Region:
         """Where the rows go (the widget less its scroll bar), worked out once per size."""
-        if self._region is None or self._region_for != self.size:
-            self._region, self._region_for = self.scrollable_content_region, self.size
+        shape = (self.size, self.show_vertical_scrollbar)
+        if self._region is None or self._region_for != shape:
+            self._region, self._region_for = self.scrollable_content_region, shape
         return self._region
 
     def _on_screen(self) -> list[int | None]:
