@@ -19,6 +19,7 @@ from classpay_tui.services.read_ops import ReadOperations
 from classpay_tui.services.reminder_ops import ReminderOperations
 from classpay_tui.services.report_ops import ReportOperations
 from classpay_tui.services.setup_ops import SetupOperations
+from classpay_tui.services.writer_pages import WriterPageOperations
 
 
 class ClassPaymentService(
@@ -28,6 +29,7 @@ class ClassPaymentService(
     PaymentOperations,
     PayoutOperations,
     ReadOperations,
+    WriterPageOperations,
     BundleListOperations,
     ImportOperations,
     ReportOperations,

@@ -104,6 +104,8 @@ CALLS: list[tuple[str, set[str], Callable[[ClassPaymentService, World, OperatorC
     ),
     ("list_payouts (writer1)", DESK | {OWN_WRITER}, lambda s, w, c: s.list_payouts(c, writer="writer1")),
     ("list_payouts (all)", DESK | {OWN_WRITER, OTHER_WRITER}, lambda s, w, c: s.list_payouts(c)),
+    ("writer_bundle_page (writer1)", DESK | {OWN_WRITER}, lambda s, w, c: s.writer_bundle_page(c, "writer1")),
+    ("writer_payout_page (writer1)", DESK | {OWN_WRITER}, lambda s, w, c: s.writer_payout_page(c, "writer1")),
     ("writer_totals", EVERYONE, lambda s, w, c: s.writer_totals(c)),
     ("overdue", DESK, lambda s, w, c: s.overdue(c, date(2024, 6, 1))),
     ("aging_report", DESK, lambda s, w, c: s.aging_report(c, date(2024, 6, 1))),

@@ -11,22 +11,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Header, Static
 
 from classpay_tui.domain.money import ZERO, format_money
 from classpay_tui.services.permissions import Action
 from classpay_tui.services.schemas import WriterClassPayment, WriterPaymentOut, WriterTotals
+from classpay_tui.services.writer_page_schemas import WriterBundlePage, WriterPayoutPage
 from classpay_tui.tui.desk import Desk
 from classpay_tui.tui.jobs import in_thread
 from classpay_tui.tui.modals.confirm import ConfirmModal
 from classpay_tui.tui.modals.pay_payout import PayPayoutModal, describe_payout
 from classpay_tui.tui.modals.run_payouts import RunPayoutsModal
 from classpay_tui.tui.notices import toast
+from classpay_tui.tui.row_window import RowWindow
 from classpay_tui.tui.safe import safe_text
 from classpay_tui.tui.widgets import writer_rows as rows
-from classpay_tui.tui.widgets.key_table import KeyTable
+from classpay_tui.tui.widgets.detail_rows import Row
+from classpay_tui.tui.widgets.key_footer import KeyFooter
+from classpay_tui.tui.widgets.key_rows import KeyRows
 
-WriterData = tuple[list[WriterClassPayment], list[WriterPaymentOut]]
+FirstPages = tuple[WriterBundlePage, WriterPayoutPage]
 
 
 class WritersScreen(Screen[None]):
@@ -44,22 +48,24 @@ class WritersScreen(Screen[None]):
         super().__init__()
         self.desk = desk
         self.writer_id: int | None = None
-        self.payouts: list[WriterPaymentOut] = []
         self.usernames: dict[int, str] = {}
+        # One writer's bundles and payouts: only a window of each is held, read a page at a
+        # time as the cursor moves (a writer may have thousands).
+        # Each held item with its table row, made once when its page arrives.
+        self.bundles: RowWindow[tuple[WriterClassPayment, Row]] = RowWindow(key_of=lambda held: held[0].bundle_id)
+        self.payouts: RowWindow[tuple[WriterPaymentOut, Row]] = RowWindow(key_of=lambda held: held[0].id)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="writers-body"):
             yield Static("", id="writers-status")
-            yield KeyTable(rows.WRITER_COLUMNS, id="writers")
-            yield Static("Bundles", classes="section", id="bundles-title")
-            yield KeyTable(rows.BUNDLE_COLUMNS, id="writer-bundles")
-            yield Static("Payouts", classes="section")
-            yield KeyTable(rows.PAYOUT_COLUMNS, id="writer-payouts")
-        yield Footer(compact=True)
+            yield KeyRows(rows.WRITER_COLUMNS, id="writers")
+            yield KeyRows(rows.BUNDLE_COLUMNS, title="Bundles", id="writer-bundles")
+            yield KeyRows(rows.PAYOUT_COLUMNS, title="Payouts", id="writer-payouts")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#writers", KeyTable).focus()
+        self.query_one("#writers", KeyRows).focus()
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -83,7 +89,7 @@ class WritersScreen(Screen[None]):
         in_thread(self, totals, self._show_totals, group="totals")
 
     def _show_totals(self, totals: list[WriterTotals]) -> None:
-        table = self.query_one("#writers", KeyTable)
+        table = self.query_one("#writers", KeyRows)
         self.usernames = {item.writer_id: item.username for item in totals}
         table.fill(rows.writer_rows(totals))
         owed = sum((item.scheduled for item in totals), ZERO)
@@ -92,40 +98,89 @@ class WritersScreen(Screen[None]):
             status = Text("No writers yet; add one with `classpay writers add USERNAME`.")
         self.query_one("#writers-status", Static).update(status)
         if table.current_key is not None:
-            self.load_writer(int(table.current_key))
+            self.load_writer(int(table.current_key), keep_place=int(table.current_key) == self.writer_id)
 
-    def load_writer(self, writer_id: int) -> None:
+    def load_writer(self, writer_id: int, *, keep_place: bool = False) -> None:
+        """The writer's first pages (or, ``keep_place``, the rows held, read again)."""
+        new = writer_id != self.writer_id
         self.writer_id = writer_id
         service, ctx = self.desk.service, self.desk.operator
+        bundles = self.bundles.reload() if keep_place and not new else self.bundles.first()
+        payouts = self.payouts.reload() if keep_place and not new else self.payouts.first()
 
-        def fetch() -> WriterData:
-            return service.get_writer_class_payments(ctx, writer_id), service.list_payouts(ctx, writer=writer_id)
+        def fetch() -> FirstPages:
+            return (
+                service.writer_bundle_page(ctx, writer_id, bundles),
+                service.writer_payout_page(ctx, writer_id, payouts),
+            )
 
-        in_thread(self, fetch, self._show_writer, group="writer")
+        def show(pages: FirstPages) -> None:
+            if pages[0].writer_id == self.writer_id:
+                if new:
+                    self.bundles = RowWindow(key_of=self.bundles.key_of)
+                    self.payouts = RowWindow(key_of=self.payouts.key_of)
+                self._show_bundles(pages[0], top=new)
+                self._show_payouts(pages[1], top=new)
 
-    def _show_writer(self, data: WriterData) -> None:
-        entries, payouts = data
-        self.payouts = payouts
+        in_thread(self, fetch, show, group="writer")
+
+    def on_key_rows_wanted(self, event: KeyRows.Wanted) -> None:
+        """A table is about to paint rows it does not hold: read the page they are on."""
+        writer_id, service, ctx = self.writer_id, self.desk.service, self.desk.operator
+        if writer_id is None or event.table.id not in ("writer-bundles", "writer-payouts"):
+            return
+        if event.table.id == "writer-bundles":
+            request = self.bundles.wanted(event.top, event.bottom)
+            if request is not None:
+                in_thread(
+                    self,
+                    lambda: service.writer_bundle_page(ctx, writer_id, request),
+                    self._show_bundles,
+                    group="writer-bundles",
+                )
+        else:
+            request = self.payouts.wanted(event.top, event.bottom)
+            if request is not None:
+                in_thread(
+                    self,
+                    lambda: service.writer_payout_page(ctx, writer_id, request),
+                    self._show_payouts,
+                    group="writer-payouts",
+                )
+
+    def _show_bundles(self, page: WriterBundlePage, *, top: bool = False) -> None:
+        if page.writer_id != self.writer_id:
+            return  # a page of the writer shown before
+        table = self.query_one("#writer-bundles", KeyRows)
+        made = list(zip(page.rows, rows.bundle_rows(page.rows), strict=True))
+        self.bundles.merge(page.total, page.start, made, keep_near=0 if top else table.cursor_row)
+        held = [row for _, row in self.bundles.rows]
+        table.show_window(self.bundles.total, self.bundles.start, held, cursor_on=held[0][0] if top and held else None)
         title = Text("Bundles of ", end="")
-        title.append_text(safe_text(self.usernames.get(self.writer_id or 0, "")))
-        if not entries:
-            title.append(" — none yet", style="dim")
-        self.query_one("#bundles-title", Static).update(title)
-        self.query_one("#writer-bundles", KeyTable).fill(rows.bundle_rows(entries))
-        self.query_one("#writer-payouts", KeyTable).fill(rows.payout_rows(payouts))
+        title.append_text(safe_text(self.usernames.get(page.writer_id, "")))
+        title.append(f" ({page.total:,})" if page.total else " — none yet")
+        table.set_title(title)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "writers" and event.row_key.value is not None:
-            writer_id = int(event.row_key.value)
-            if writer_id != self.writer_id:
-                self.load_writer(writer_id)
+    def _show_payouts(self, page: WriterPayoutPage, *, top: bool = False) -> None:
+        if page.writer_id != self.writer_id:
+            return
+        table = self.query_one("#writer-payouts", KeyRows)
+        made = list(zip(page.rows, rows.payout_rows(page.rows), strict=True))
+        self.payouts.merge(page.total, page.start, made, keep_near=0 if top else table.cursor_row)
+        held = [row for _, row in self.payouts.rows]
+        table.show_window(self.payouts.total, self.payouts.start, held, cursor_on=held[0][0] if top and held else None)
+        table.set_title(f"Payouts ({page.total:,})" if page.total else "Payouts — none yet")
+
+    def on_key_rows_highlighted(self, event: KeyRows.Highlighted) -> None:
+        if event.table.id == "writers" and event.key is not None and int(event.key) != self.writer_id:
+            self.load_writer(int(event.key))
 
     # ---- opening ---------------------------------------------------------------------
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_key_rows_selected(self, event: KeyRows.Selected) -> None:
         event.stop()
-        if event.data_table.id == "writers":
-            self.query_one("#writer-bundles", KeyTable).focus()
+        if event.table.id == "writers":
+            self.query_one("#writer-bundles", KeyRows).focus()
         else:
             self.action_open()
 
@@ -136,10 +191,11 @@ class WritersScreen(Screen[None]):
             return
         focused = self.focused
         bundle_id: int | None = None
-        if isinstance(focused, KeyTable) and focused.id == "writer-bundles" and focused.current_key:
+        if isinstance(focused, KeyRows) and focused.id == "writer-bundles" and focused.current_key:
             bundle_id = int(focused.current_key)
-        elif isinstance(focused, KeyTable) and focused.id == "writer-payouts" and focused.current_key:
-            bundle_id = next((p.bundle_id for p in self.payouts if str(p.id) == focused.current_key), None)
+        elif isinstance(focused, KeyRows) and focused.id == "writer-payouts" and focused.current_key:
+            payout = self._payout(focused.current_key)
+            bundle_id = payout.bundle_id if payout is not None else None
         if bundle_id is not None:
             self.app.push_screen(DetailsScreen(self.desk, bundle_id))
 
@@ -158,9 +214,11 @@ class WritersScreen(Screen[None]):
             return self.desk.allow(Action.MANAGE_PAYOUTS)
         return True
 
+    def _payout(self, key: str | None) -> WriterPaymentOut | None:
+        return next((item for item, _ in self.payouts.rows if str(item.id) == key), None)
+
     def _selected_payout(self) -> WriterPaymentOut | None:
-        key = self.query_one("#writer-payouts", KeyTable).current_key
-        payout = next((item for item in self.payouts if str(item.id) == key), None)
+        payout = self._payout(self.query_one("#writer-payouts", KeyRows).current_key)
         if payout is None or payout.status.value != "scheduled":
             toast(self, "Choose a scheduled payout first (Tab to the payouts, then ↑/↓).")
             return None

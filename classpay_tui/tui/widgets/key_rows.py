@@ -31,6 +31,15 @@ from textual.widget import Widget
 Row = tuple[str, Sequence[Text]]
 PAD = 1  # blank cells on each side of a cell, as a DataTable has
 MARGIN = 20  # rows beyond the painted ones that should be held too
+# The component styles each kind of line is painted with, over the table's own.
+KIND_PARTS = {
+    "title": ("title",),
+    "header": ("header",),
+    "even": ("even-row",),
+    "cursor": ("cursor",),
+    "missing": ("missing",),
+    "missing-cursor": ("missing", "cursor"),
+}
 
 
 class KeyRows(ScrollView, can_focus=True):
@@ -133,6 +142,7 @@ class KeyRows(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.widths = [label.cell_len for label in self.labels]
         self._lines: dict[tuple[int, str], Strip] = {}
+        self._styles: dict[str, Style] = {}
         self._highlighted: tuple[int, str | None] | None = None
         self._wanted: tuple[int, int] | None = None
 
@@ -226,6 +236,7 @@ class KeyRows(ScrollView, can_focus=True):
         if previous != self.cursor_row:
             for line in (previous, self.cursor_row):
                 self._lines.pop((line, "cursor"), None)
+                self._lines.pop((line, "missing-cursor"), None)
                 self.refresh_line(self._fixed + line)
         self._scroll_to_cursor()
         key = self.current_key
@@ -244,7 +255,7 @@ class KeyRows(ScrollView, can_focus=True):
         elif self.cursor_row >= top + height:
             self.scroll_to(y=self.cursor_row - height + 1, animate=False)
         parent = self.parent
-        if isinstance(parent, Widget) and parent.is_scrollable and parent.allow_vertical_scroll:
+        if self.has_focus and isinstance(parent, Widget) and parent.is_scrollable and parent.allow_vertical_scroll:
             # Inside a scrolling page: the cursor's line (and the header, on the first row) in view.
             line = self._fixed + self.cursor_row - round(self.scroll_y)
             near = 0 if self.cursor_row == 0 else line
@@ -272,6 +283,7 @@ class KeyRows(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._styles.clear()
 
     def _on_resize(self, event: events.Resize) -> None:
         self._check_held()
@@ -296,23 +308,24 @@ class KeyRows(ScrollView, can_focus=True):
         else:
             row = y - fixed
             index = row - self.start
-            held = 0 <= index < len(self.keys)
-            kind = "cursor" if row == self.cursor_row else "missing" if not held else "odd" if row % 2 else "even"
+            at_cursor = row == self.cursor_row
+            if not 0 <= index < len(self.keys):
+                kind = "missing-cursor" if at_cursor else "missing"
+            else:
+                kind = "cursor" if at_cursor else "odd" if row % 2 else "even"
         cached = self._lines.get((row, kind))
         if cached is not None:
             return cached
-        base = self.rich_style
         if kind == "title":
-            style = base + self.get_component_rich_style("key-rows--title")
+            style = self._style("title")
             strip = Strip(Segment.apply_style(self.title.render(self.app.console), style), self.title.cell_len)
         elif kind == "header":
-            strip = self._row_strip(self.labels, base + self.get_component_rich_style("key-rows--header"))
-        elif kind == "missing":
-            style = base + self.get_component_rich_style("key-rows--missing")
+            strip = self._row_strip(self.labels, self._style("header"))
+        elif kind.startswith("missing"):  # not fetched yet
+            style = self._style(kind)
             strip = Strip([Segment(" " * PAD + "…", style)], PAD + 1)
         else:
-            component = {"cursor": "key-rows--cursor", "even": "key-rows--even-row"}.get(kind)
-            style = base + self.get_component_rich_style(component) if component else base
+            style = self._style(kind)
             strip = self._row_strip(self.cells[index], style)
             if kind == "cursor":  # the cursor's colour wins over the cells' own
                 strip = Strip(Segment.apply_style(strip, post_style=Style(color=style.color)), strip.cell_length)
@@ -325,20 +338,30 @@ class KeyRows(ScrollView, can_focus=True):
         scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
         line = y if y < fixed else y + scroll_y
         if line >= fixed + self.total:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style("odd"))
         strip = self._line(line)
         if line == fixed - 2:  # the title does not scroll sideways
-            return strip.crop_extend(0, width, self.rich_style + self.get_component_rich_style("key-rows--title"))
+            return strip.crop_extend(0, width, self._style("title"))
         return strip.crop_extend(scroll_x, scroll_x + width, self._fill_style(line))
 
     def _fill_style(self, line: int) -> Style:
         """The style of the blank cells after a line's last column."""
         fixed = self._fixed
         if line == fixed - 1:
-            return self.rich_style + self.get_component_rich_style("key-rows--header")
+            return self._style("header")
         row = line - fixed
         if row == self.cursor_row:
-            return self.rich_style + self.get_component_rich_style("key-rows--cursor")
+            return self._style("cursor")
         if row % 2 == 0 and 0 <= row - self.start < len(self.keys):
-            return self.rich_style + self.get_component_rich_style("key-rows--even-row")
-        return self.rich_style
+            return self._style("even")
+        return self._style("odd")
+
+    def _style(self, kind: str) -> Style:
+        """The style of a kind of line, over the table's own (kept until the styles change)."""
+        style = self._styles.get(kind)
+        if style is None:
+            style = self.rich_style
+            for part in KIND_PARTS.get(kind, ()):
+                style += self.get_component_rich_style(f"key-rows--{part}")
+            self._styles[kind] = style
+        return style
