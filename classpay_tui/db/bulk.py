@@ -3,11 +3,12 @@
 ``insert_rows`` and ``update_rows`` take lists of dicts keyed by column name, with the
 same Python values the models use (``Decimal`` money, aware datetimes, enums).
 
-On SQLite the Core ``insert()`` / ``update()`` is compiled once and run as one DBAPI
-``executemany``; every value goes through its column type's own bind processor (so money
-is still checked and stored as cents), memoized per distinct value, because the type
-processing, not SQLite, is what costs most per row. Elsewhere (PostgreSQL) the rows go
-through SQLAlchemy's own Core executemany ("insertmanyvalues"), which is already fast.
+On SQLite each statement carries many rows (``INSERT ... VALUES (...), (...)`` and
+``UPDATE ... FROM (VALUES ...)``), because SQLite's work per statement execution, not per
+row, is most of what an ``executemany`` of single rows costs; every value goes through
+its column type's own bind processor (so money is still checked and stored as cents),
+memoized per distinct value. Elsewhere (PostgreSQL) the rows go through SQLAlchemy's own
+Core executemany ("insertmanyvalues"), which is already fast.
 
 ``read_rows`` is the same idea for reading many rows.
 
@@ -20,8 +21,10 @@ insert — SQLite gives each new row the largest rowid plus one — checked afte
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -48,10 +51,6 @@ class _Memo(dict[Any, Any]):
         return result
 
 
-def _memoized(processor: Callable[[Any], Any] | None) -> _Memo | None:
-    return None if processor is None else _Memo(processor)
-
-
 def _convert(values: list[Any], memos: list[tuple[int, _Memo]]) -> None:
     for index, memo in memos:
         value = values[index]
@@ -62,15 +61,10 @@ def _convert(values: list[Any], memos: list[tuple[int, _Memo]]) -> None:
 
 
 @contextmanager
-def bulk_work(session: Session, cache_mib: int = 256) -> Iterator[None]:
-    """For one bulk operation: a bigger SQLite page cache on this connection (so pages
-    are not spilled to the WAL and rewritten again and again while hundreds of thousands
-    of rows go into the indexes), and Python's cyclic garbage collector paused (the rows
-    are millions of small objects without cycles). Both are restored afterwards."""
-    sqlite = _is_sqlite(session)
-    if sqlite:
-        before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
-        session.connection().exec_driver_sql(f"PRAGMA cache_size = {-cache_mib * 1024}")
+def paused_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a bulk operation builds millions of
+    small objects without cycles (each collection would walk them all, again and again);
+    restored afterwards, and nested uses are harmless."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -78,6 +72,22 @@ def bulk_work(session: Session, cache_mib: int = 256) -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def bulk_work(session: Session, cache_mib: int = 256) -> Iterator[None]:
+    """For one bulk operation: a bigger SQLite page cache on this connection (so pages
+    are not spilled to the WAL and rewritten again and again while hundreds of thousands
+    of rows go into the indexes), and the garbage collector paused (:func:`paused_gc`).
+    Both are restored afterwards."""
+    sqlite = _is_sqlite(session)
+    if sqlite:
+        before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        session.connection().exec_driver_sql(f"PRAGMA cache_size = {-cache_mib * 1024}")
+    try:
+        with paused_gc():
+            yield
+    finally:
         if sqlite:
             session.connection().exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
@@ -146,44 +156,108 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _executemany(session: Session, table: Table, statement: Any, keys: dict[str, str], rows: Sequence[Row]) -> None:
-    """Run a Core statement, compiled once, as one DBAPI executemany (SQLite).
+# Rows per multi-row statement: enough to amortise the per-statement work, few enough that
+# the statement text stays small (each distinct text is prepared once and cached).
+ROWS_PER_STATEMENT = 500
 
-    ``keys`` maps each bind parameter's name to the column (and row key) it carries.
-    """
-    dialect = session.get_bind().dialect
-    compiled = statement.compile(dialect=dialect)
-    order = [keys[name] for name in compiled.positiontup or ()]
-    processors = []
-    for index, key in enumerate(order):
-        process = _memoized(table.c[key].type.dialect_impl(dialect).bind_processor(dialect))
+Values = Sequence[Any]  # one row's values, in the order of its columns
+
+
+def _bound_flat(dialect: Any, table: Table, columns: Sequence[str], rows: Sequence[Values]) -> list[Any]:
+    """The rows' values through each column type's bind processor, row after row in one
+    flat list. Converted a column at a time, each distinct value once."""
+    converted: list[Any] = list(zip(*rows, strict=True))
+    for index, key in enumerate(columns):
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            processors.append((index, process))
-    get, single = itemgetter(*order), len(order) == 1
-    params = []
-    for row in rows:
-        values = [get(row)] if single else list(get(row))
-        _convert(values, processors)
-        params.append(tuple(values))
-    session.connection().exec_driver_sql(str(compiled), params)
+            memo = _Memo(process)
+            try:
+                converted[index] = [memo[value] for value in converted[index]]
+            except TypeError:  # an unhashable value: not memoized
+                converted[index] = [process(value) for value in converted[index]]
+    return list(chain.from_iterable(zip(*converted, strict=True)))
 
 
-def insert_rows(session: Session, model: Any, rows: Sequence[Row]) -> None:
-    """Insert every row (all with the same keys) in one executemany."""
+def _variable_limit(session: Session) -> int:
+    driver = session.connection().connection.driver_connection
+    return min(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
+
+
+def _run_in_batches(session: Session, head: str, tail: str, width: int, flat: list[Any]) -> None:
+    """``head`` + ``(?, ...), (?, ...), ...`` + ``tail``, one statement per batch of rows.
+
+    SQLite does a statement's fixed work (and builds the lookup tables of CHECK ... IN
+    constraints) once per execution, so many rows per statement cost far less than an
+    ``executemany`` of one row each; every row is still checked by every constraint."""
+    group = "(" + ", ".join("?" * width) + ")"
+    per_statement = max(1, min(ROWS_PER_STATEMENT, _variable_limit(session) // width))
+    step = per_statement * width
+    connection = session.connection()
+    texts: dict[int, str] = {}
+    for start in range(0, len(flat), step):
+        values = flat[start : start + step]
+        count = len(values) // width
+        text = texts.get(count)
+        if text is None:
+            text = texts[count] = head + ", ".join([group] * count) + tail
+        connection.exec_driver_sql(text, tuple(values))
+
+
+def _sqlite_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Values]) -> None:
+    dialect = session.get_bind().dialect
+    preparer = dialect.identifier_preparer
+    head = (
+        f"INSERT INTO {preparer.format_table(table)} "
+        f"({', '.join(preparer.quote(table.c[name].name) for name in columns)}) VALUES "
+    )
+    _run_in_batches(session, head, "", len(columns), _bound_flat(dialect, table, columns, rows))
+
+
+def _sqlite_update(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Values]) -> None:
+    """``UPDATE ... FROM (VALUES ...)`` by primary key (the first column): each batch of
+    rows is one statement."""
+    dialect = session.get_bind().dialect
+    preparer = dialect.identifier_preparer
+    name = preparer.format_table(table)
+    assignments = ", ".join(
+        f"{preparer.quote(table.c[key].name)} = v.column{index}" for index, key in enumerate(columns[1:], 2)
+    )
+    head = f"UPDATE {name} SET {assignments} FROM (VALUES "
+    tail = f") AS v WHERE {name}.{preparer.quote(table.c.id.name)} = v.column1"
+    _run_in_batches(session, head, tail, len(columns), _bound_flat(dialect, table, columns, rows))
+
+
+def _as_values(rows: Sequence[Row]) -> tuple[list[str], list[Values]]:
+    columns = list(rows[0])
+    get = itemgetter(*columns)
+    if len(columns) == 1:
+        return columns, [(get(row),) for row in rows]
+    return columns, [get(row) for row in rows]
+
+
+def insert_values(session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]) -> None:
+    """Insert every row, each the values of ``columns`` in that order: on SQLite many rows
+    per statement."""
     if not rows:
         return
     session.flush()
     table = _table(model)
-    names = list(rows[0])
     if _is_sqlite(session):
-        statement = table.insert().values({name: bindparam(name) for name in names})
-        _executemany(session, table, statement, {name: name for name in names}, rows)
+        _sqlite_insert(session, table, columns, rows)
     else:
-        session.connection().execute(table.insert(), list(rows))
+        session.connection().execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def insert_rows_returning_ids(session: Session, model: Any, rows: Sequence[Row]) -> list[int]:
-    """Insert every row and return their new ids, in the order of ``rows``."""
+def insert_rows(session: Session, model: Any, rows: Sequence[Row]) -> None:
+    """Insert every row (dicts, all with the same keys)."""
+    if rows:
+        insert_values(session, model, *_as_values(rows))
+
+
+def insert_values_returning_ids(
+    session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]
+) -> list[int]:
+    """Insert every row (as :func:`insert_values`) and return their new ids, in order."""
     if not rows:
         return []
     session.flush()
@@ -191,9 +265,10 @@ def insert_rows_returning_ids(session: Session, model: Any, rows: Sequence[Row])
     id_column = table.c.id
     if not _is_sqlite(session):
         statement = table.insert().returning(id_column, sort_by_parameter_order=True)
-        return list(session.connection().execute(statement, list(rows)).scalars())
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+        return list(session.connection().execute(statement, params).scalars())
     before = session.execute(select(func.max(id_column))).scalar() or 0
-    insert_rows(session, table, rows)
+    insert_values(session, table, columns, rows)
     first, last, count = session.execute(
         select(func.min(id_column), func.max(id_column), func.count()).where(id_column > before)
     ).one()
@@ -202,22 +277,43 @@ def insert_rows_returning_ids(session: Session, model: Any, rows: Sequence[Row])
     return list(range(before + 1, before + len(rows) + 1))
 
 
-def update_rows(session: Session, model: Any, rows: Sequence[Row]) -> None:
-    """Update rows by primary key: each row has ``id`` and the same other keys."""
+def insert_rows_returning_ids(session: Session, model: Any, rows: Sequence[Row]) -> list[int]:
+    """Insert every row (dicts) and return their new ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    return insert_values_returning_ids(session, model, *_as_values(rows))
+
+
+def update_values(session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]) -> None:
+    """Update rows by primary key: ``columns[0]`` is ``"id"``, each row its values in order.
+    No row may appear twice."""
     if not rows:
         return
+    if columns[0] != "id":
+        raise ValueError("the first column of an update is the id")
+    if len({row[0] for row in rows}) != len(rows):
+        raise ValueError("the same row is updated twice")
     session.flush()
     table = _table(model)
-    if not _is_sqlite(session) and hasattr(model, "__mapper__"):
-        session.execute(update(model), list(rows))  # the ORM's bulk UPDATE by primary key
+    if _is_sqlite(session) and sqlite3.sqlite_version_info >= (3, 33):  # UPDATE ... FROM
+        _sqlite_update(session, table, columns, rows)
         return
-    keys = {f"b_{name}": name for name in rows[0]}
+    dicts = [dict(zip(columns, row, strict=True)) for row in rows]
+    if hasattr(model, "__mapper__"):
+        session.execute(update(model), dicts)  # the ORM's bulk UPDATE by primary key
+        return
     statement = (
         table.update()
         .where(table.c.id == bindparam("b_id"))
-        .values({name: bindparam(param) for param, name in keys.items() if name != "id"})
+        .values({name: bindparam(f"b_{name}") for name in columns[1:]})
     )
-    if _is_sqlite(session):
-        _executemany(session, table, statement, keys, rows)
-    else:
-        session.connection().execute(statement, [{f"b_{key}": value for key, value in row.items()} for row in rows])
+    session.connection().execute(statement, [{f"b_{key}": value for key, value in row.items()} for row in dicts])
+
+
+def update_rows(session: Session, model: Any, rows: Sequence[Row]) -> None:
+    """Update rows by primary key: each row (a dict) has ``id`` and the same other keys."""
+    if not rows:
+        return
+    columns = ["id", *(key for key in rows[0] if key != "id")]
+    get = itemgetter(*columns)
+    update_values(session, model, columns, [get(row) for row in rows])

@@ -1,18 +1,17 @@
 """The client half of settling one bundle, in memory: allocate its new ledger entries in the
-order they were received, with the same domain functions as a single payment, then work
-out the installment states and the summary — what ``link_existing_payments`` and
-``ledger.recompute_client`` do with queries, done here on loaded rows."""
+order they were received, by the same rules as a single payment (in cents,
+:mod:`.allocate`; the domain functions decide every refusal), then work out the installment
+states and the summary — what ``link_existing_payments`` and ``ledger.recompute_client``
+do with queries, done here on loaded rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from classpay_tui.domain.allocation import (
     Allocation,
-    BundleDebt,
-    Slot,
     SlotKind,
     allocate_refund,
     allocate_to_bundle,
@@ -20,136 +19,199 @@ from classpay_tui.domain.allocation import (
     allocate_to_installment,
 )
 from classpay_tui.domain.errors import ClasspayError
-from classpay_tui.domain.money import ZERO
-from classpay_tui.domain.statuses import BundleStatus, InstallmentStatus, PaymentKind
-from classpay_tui.domain.summary import ClientSummary, client_summary
+from classpay_tui.domain.statuses import BundleStatus, ClientPaymentStatus, InstallmentStatus, PaymentKind
+from classpay_tui.services.bulk.allocate import CentsDebt, Money, Part
 from classpay_tui.services.bulk.load import AllocationRow
 from classpay_tui.services.bulk.state import BundleWork, Entry
 from classpay_tui.services.corrections import reverse_allocations
-from classpay_tui.services.ledger import link_status, next_due_date
 from classpay_tui.services.records import UnallocatablePayment
 
-
-@dataclass(frozen=True)
-class NewAllocation:
-    entry_id: int
-    slot: SlotKind
-    link_index: int | None  # index into ``BundleWork.links`` for an installment
-    amount: Decimal
+# A new allocation: (entry id, slot, index into ``BundleWork.links`` for an installment, amount).
+NewAllocation = tuple[int, SlotKind, int | None, Decimal]
+# What a reversed entry allocated: (slot kind, slot key, cents).
+ReversedRows = list[tuple[SlotKind, int | None, int]]
 
 
-@dataclass
-class LinkOutcome:
+class Summary(NamedTuple):
+    """The stored client half of the summary (``domain.summary.client_summary``)."""
+
+    deposit_paid: Decimal
+    amount_paid: Decimal
+    balance_remaining: Decimal
+    client_payment_status: ClientPaymentStatus
+    total_installments: int
+    paid_installments: int
+
+
+class LinkOutcome(NamedTuple):
     paid_amount: Decimal
     status: InstallmentStatus
     paid_at: datetime | None
     changed: bool
 
 
-@dataclass
-class ClientOutcome:
-    summary: ClientSummary
+class ClientOutcome(NamedTuple):
+    summary: Summary
     refunded: Decimal
     next_due: date | None
     links: list[LinkOutcome]
-    allocations: list[NewAllocation] = field(default_factory=list)
+    allocations: list[NewAllocation]
 
 
-def initial_debt(work: BundleWork) -> BundleDebt:
+def initial_debt(work: BundleWork, money: Money) -> CentsDebt:
     """The bundle's slots with what is already allocated (as ``ledger.load_state``).
-    An installment slot's ``key`` is its index in ``work.links``."""
-    bundle = work.bundle
-    slots: list[Slot] = []
-    if bundle.deposit_amount > ZERO:
-        slots.append(Slot(SlotKind.DEPOSIT, bundle.deposit_amount, work.allocated.get(SlotKind.DEPOSIT, ZERO)))
-    if work.links:
-        slots.extend(
-            Slot(SlotKind.INSTALLMENT, link.amount, link.allocated, link.number, link.due_date, index)
-            for index, link in enumerate(work.links)
-        )
-    elif bundle.total_amount > bundle.deposit_amount:
-        balance = bundle.total_amount - bundle.deposit_amount
-        slots.append(Slot(SlotKind.BALANCE, balance, work.allocated.get(SlotKind.BALANCE, ZERO)))
-    return BundleDebt(bundle.id, tuple(slots))
-
-
-def _allocate(
-    debt: BundleDebt,
-    entry: Entry,
-    work: BundleWork,
-    reversed_allocations: dict[int, list[AllocationRow]],
-    done: dict[int, list[Allocation]],
-) -> list[Allocation]:
-    """The same choice of domain function as ``records._allocate_existing``."""
-    if entry.kind is PaymentKind.REVERSAL and entry.reverses_id is not None:
-        if entry.reverses_id in done:  # the original was allocated in this same run
-            rows = [(a.slot.kind, a.slot.key, a.amount) for a in done[entry.reverses_id]]
-        else:
-            index_of = {link.id: index for index, link in enumerate(work.links)}
-            rows = [
-                (kind, index_of.get(link_id) if link_id is not None else None, amount)
-                for kind, link_id, amount in reversed_allocations.get(entry.reverses_id, [])
-            ]
-        return reverse_allocations(debt, entry.reverses_id, rows)
-    if entry.kind is PaymentKind.REFUND:
-        return allocate_refund(debt, entry.amount)
-    if entry.kind is PaymentKind.INSTALLMENT and entry.target_installment:
-        return allocate_to_installment(debt, entry.target_installment, entry.amount)
-    if entry.kind is PaymentKind.DEPOSIT:
-        return allocate_to_deposit(debt, entry.amount)
-    return allocate_to_bundle(debt, entry.amount)
-
-
-def _apply(debt: BundleDebt, allocations: list[Allocation]) -> BundleDebt:
-    slots = list(debt.slots)
-    for allocation in allocations:
-        position = next(i for i, slot in enumerate(debt.slots) if slot is allocation.slot)
-        old = slots[position]
-        slots[position] = Slot(
-            old.kind, old.amount, old.allocated + allocation.amount, old.number, old.due_date, old.key
-        )
-    return BundleDebt(debt.bundle_id, tuple(slots))
-
-
-def settle_client(work: BundleWork, reversed_allocations: dict[int, list[AllocationRow]]) -> ClientOutcome:
-    """Allocate the bundle's new entries and summarise it; raises :class:`UnallocatablePayment`
-    for the first entry the bundle cannot take (nothing of the bundle is then written)."""
-    debt = initial_debt(work)
-    new: list[NewAllocation] = []
-    done: dict[int, list[Allocation]] = {}
-    last_entry: dict[int, Entry] = {}  # link index → the newest entry (by id) that allocated to it
-    for entry in work.entries:
-        try:
-            allocations = _allocate(debt, entry, work, reversed_allocations, done)
-        except ClasspayError as error:
-            raise UnallocatablePayment(entry.reference, str(error).rstrip(".")) from None
-        done[entry.id] = allocations
-        debt = _apply(debt, allocations)
-        for allocation in allocations:
-            key = allocation.slot.key if allocation.slot.kind is SlotKind.INSTALLMENT else None
-            new.append(NewAllocation(entry.id, allocation.slot.kind, key, allocation.amount))
-            if key is not None and (key not in last_entry or last_entry[key].id < entry.id):
-                last_entry[key] = entry
-    return ClientOutcome(
-        summary=client_summary(debt, refunded=work.refunded, cancelled=work.bundle.status is BundleStatus.CANCELLED),
-        refunded=work.refunded,
-        next_due=next_due_date(debt),
-        links=_links(work, debt, last_entry),
-        allocations=new,
+    An installment slot's key is its index in ``work.links``."""
+    bundle, allocated, links = work.bundle, work.allocated, work.links
+    return CentsDebt(
+        bundle.id,
+        money.cents(bundle.total_amount),
+        money.cents(bundle.deposit_amount),
+        allocated.get(SlotKind.DEPOSIT, 0),
+        (
+            [link.number for link in links],
+            [link.amount_cents for link in links],
+            [link.due_date for link in links],
+            [link.allocated_cents for link in links],
+        ),
+        allocated.get(SlotKind.BALANCE, 0),
     )
 
 
-def _links(work: BundleWork, debt: BundleDebt, last_entry: dict[int, Entry]) -> list[LinkOutcome]:
-    """Each installment's state. ``paid_at`` is when the entry that completed it was received:
-    the newest entry that allocated to it (``ledger._paid_at_by_link`` replays in id order)."""
+def _allocate(debt: CentsDebt, entry: Entry, cents: int, reversed_rows: ReversedRows | None) -> list[Part] | None:
+    """The same choice of rule as ``records._allocate_existing``; None: ask the domain."""
+    kind = entry.kind
+    if kind is PaymentKind.INSTALLMENT and entry.target_installment:
+        return debt.pay_installment(entry.target_installment, cents)
+    if kind is PaymentKind.DEPOSIT:
+        return debt.pay_deposit(cents)
+    if kind is PaymentKind.REFUND:
+        return debt.refund(cents)
+    if kind is PaymentKind.REVERSAL and entry.reverses_id is not None:
+        return None if reversed_rows is None else debt.reverse(reversed_rows)
+    return debt.pay_bundle(cents)
+
+
+def _by_the_domain(debt: CentsDebt, entry: Entry, reversed_rows: ReversedRows | None, money: Money) -> list[Part]:
+    """The domain function's own answer for ``entry``: its allocations, or its refusal
+    (raised as :class:`UnallocatablePayment`)."""
+    state = debt.to_domain(money)
+    try:
+        if entry.kind is PaymentKind.REVERSAL and entry.reverses_id is not None:
+            rows = [(kind, key, money.decimal(cents)) for kind, key, cents in reversed_rows or []]
+            allocations: list[Allocation] = reverse_allocations(state, entry.reverses_id, rows)
+        elif entry.kind is PaymentKind.REFUND:
+            allocations = allocate_refund(state, entry.amount)
+        elif entry.kind is PaymentKind.INSTALLMENT and entry.target_installment:
+            allocations = allocate_to_installment(state, entry.target_installment, entry.amount)
+        elif entry.kind is PaymentKind.DEPOSIT:
+            allocations = allocate_to_deposit(state, entry.amount)
+        else:
+            allocations = allocate_to_bundle(state, entry.amount)
+    except ClasspayError as error:
+        raise UnallocatablePayment(entry.reference, str(error).rstrip(".")) from None
+    position = {id(slot): index for index, slot in enumerate(state.slots)}
+    return [(position[id(allocation.slot)], money.cents(allocation.amount)) for allocation in allocations]
+
+
+def _reversed_rows(
+    entry: Entry,
+    work: BundleWork,
+    reversed_allocations: dict[int, list[AllocationRow]],
+    done: dict[int, ReversedRows],
+) -> ReversedRows | None:
+    """What the entry a reversal undoes had allocated: (slot kind, slot key, cents)."""
+    if entry.kind is not PaymentKind.REVERSAL or entry.reverses_id is None:
+        return None
+    if entry.reverses_id in done:  # the original was allocated in this same run
+        return done[entry.reverses_id]
+    index_of = {link.id: index for index, link in enumerate(work.links)}
+    return [
+        (kind, index_of.get(link_id) if link_id is not None else None, cents)
+        for kind, link_id, cents in reversed_allocations.get(entry.reverses_id, [])
+    ]
+
+
+def settle_client(
+    work: BundleWork, reversed_allocations: dict[int, list[AllocationRow]], money: Money
+) -> ClientOutcome:
+    """Allocate the bundle's new entries and summarise it; raises :class:`UnallocatablePayment`
+    for the first entry the bundle cannot take (nothing of the bundle is then written)."""
+    debt = initial_debt(work, money)
+    kinds, keys, held = debt.kinds, debt.keys, debt.held
+    to_decimal = money.decimal
+    new: list[NewAllocation] = []
+    done: dict[int, ReversedRows] = {}
+    last_entry: dict[int, Entry] = {}  # link index → the newest entry (by id) that allocated to it
+    reversals = any(entry.kind is PaymentKind.REVERSAL for entry in work.entries)
+    for entry in work.entries:
+        rows = _reversed_rows(entry, work, reversed_allocations, done) if reversals else None
+        parts = _allocate(debt, entry, money.cents(entry.amount), rows)
+        if parts is None:
+            parts = _by_the_domain(debt, entry, rows, money)
+        entry_id = entry.id
+        for index, cents in parts:
+            held[index] += cents
+            key = keys[index]  # None but for an installment
+            new.append((entry_id, kinds[index], key, to_decimal(cents)))
+            if key is not None and (key not in last_entry or last_entry[key].id < entry_id):
+                last_entry[key] = entry
+        if reversals:
+            done[entry_id] = [(kinds[index], keys[index], cents) for index, cents in parts]
+    return ClientOutcome(
+        _summary(debt, work, money), work.refunded, _next_due(debt), _links(work, debt, last_entry, money), new
+    )
+
+
+def _summary(debt: CentsDebt, work: BundleWork, money: Money) -> Summary:
+    """``domain.summary.client_summary`` of the final state."""
+    total, paid = debt.total, debt.paid
+    if work.bundle.status is BundleStatus.CANCELLED:
+        status = ClientPaymentStatus.CANCELLED
+    elif paid == total:
+        status = ClientPaymentStatus.PAID
+    elif paid == 0:
+        status = ClientPaymentStatus.REFUNDED if work.refunded > 0 else ClientPaymentStatus.PENDING
+    else:
+        status = ClientPaymentStatus.PARTIAL
+    held, amounts = debt.held, debt.amounts
+    installments = [i for i, kind in enumerate(debt.kinds) if kind is SlotKind.INSTALLMENT]
+    return Summary(
+        money.decimal(held[debt.deposit] if debt.deposit >= 0 else 0),
+        money.decimal(paid),
+        money.decimal(total - paid),
+        status,
+        len(installments),
+        sum(1 for i in installments if held[i] == amounts[i]),
+    )
+
+
+def _next_due(debt: CentsDebt) -> date | None:
+    """``ledger.next_due_date``: the earliest due date among installments not fully paid."""
+    held, amounts, due = debt.held, debt.amounts, debt.due
+    dates = [
+        due[i]
+        for i, kind in enumerate(debt.kinds)
+        if kind is SlotKind.INSTALLMENT and held[i] != amounts[i] and due[i] is not None
+    ]
+    return min(dates, default=None)
+
+
+def _links(work: BundleWork, debt: CentsDebt, last_entry: dict[int, Entry], money: Money) -> list[LinkOutcome]:
+    """Each installment's state (``ledger.link_status``). ``paid_at`` is when the entry that
+    completed it was received: the newest entry that allocated to it
+    (``ledger.paid_at_by_link`` replays in id order)."""
     outcomes = []
-    slots = {slot.key: slot for slot in debt.slots if slot.kind is SlotKind.INSTALLMENT}
+    first = 1 if debt.deposit == 0 else 0  # installment slots follow the deposit, in link order
+    held_of, amounts = debt.held, debt.amounts
+    paid, partial, pending = InstallmentStatus.PAID, InstallmentStatus.PARTIAL, InstallmentStatus.PENDING
     for index, link in enumerate(work.links):
-        slot = slots[index]
-        status = link_status(slot)
-        paid_at = None
-        if status is InstallmentStatus.PAID:
+        held = held_of[first + index]
+        if held == amounts[first + index]:
+            status = paid
             paid_at = last_entry[index].received_at if index in last_entry else link.paid_at
-        changed = link.id is None or (link.paid_amount, link.status, link.paid_at) != (slot.allocated, status, paid_at)
-        outcomes.append(LinkOutcome(slot.allocated, status, paid_at, changed))
+        else:
+            status = partial if held > 0 else pending
+            paid_at = None
+        changed = link.id is None or (link.paid_cents, link.status, link.paid_at) != (held, status, paid_at)
+        outcomes.append(LinkOutcome(money.decimal(held), status, paid_at, changed))
     return outcomes

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import BigInteger, Select, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from classpay_tui.db.bulk import read_rows
+from classpay_tui.db.key_lists import in_keys, keys_value
 from classpay_tui.db.models import (
     ClassBundle,
     ClassInstallment,
@@ -34,7 +34,12 @@ from classpay_tui.services.bulk.state import BundleFacts, BundleWork, Entry, Lin
 CHUNK = 2000
 LARGEST_ID = 2**31 - 1  # INTEGER primary keys
 
-AllocationRow = tuple[SlotKind, int | None, Decimal]
+AllocationRow = tuple[SlotKind, int | None, int]  # slot, installment link id, cents
+
+
+def _cents(column: Any) -> Any:
+    """A money column as stored, integer cents: the settle computes in cents."""
+    return type_coerce(column, BigInteger)
 
 
 @dataclass
@@ -50,15 +55,16 @@ def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def _ids() -> Any:
-    return bindparam("ids", expanding=True)
-
-
 @cache
-def _queries() -> dict[str, Select[Any]]:
+def _queries(dialect: str) -> dict[str, Select[Any]]:
+    """The statements for one dialect, each with its list of ids as parameter ``ids``."""
+
+    def ids_in(column: Any) -> Any:
+        return in_keys(column, dialect, "ids")
+
     reversal = aliased(OrderPayment)
     return {
-        "lock": select(ClassBundle.id).where(ClassBundle.id.in_(_ids())).with_for_update(),
+        "lock": select(ClassBundle.id).where(ids_in(ClassBundle.id)).with_for_update(),
         "bundles": select(
             ClassBundle.id,
             ClassBundle.external_ref,
@@ -69,23 +75,23 @@ def _queries() -> dict[str, Select[Any]]:
             ClassBundle.writer_id,
             ClassBundle.compensation_override,
             ClassBundle.payout_mode,
-        ).where(ClassBundle.id.in_(_ids())),
+        ).where(ids_in(ClassBundle.id)),
         "records": select(ClassPayment.id, ClassPayment.bundle_id, ClassPayment.writer_id).where(
-            ClassPayment.bundle_id.in_(_ids())
+            ids_in(ClassPayment.bundle_id)
         ),
         "installments": select(
             ClassInstallment.bundle_id,
             ClassInstallment.id,
             ClassInstallment.installment_number,
-            ClassInstallment.amount,
+            _cents(ClassInstallment.amount),
             ClassInstallment.due_date,
             ClassPaymentInstallment.id,
-            ClassPaymentInstallment.paid_amount,
+            _cents(ClassPaymentInstallment.paid_amount),
             ClassPaymentInstallment.status,
             ClassPaymentInstallment.paid_at,
         )
         .outerjoin(ClassPaymentInstallment, ClassPaymentInstallment.installment_id == ClassInstallment.id)
-        .where(ClassInstallment.bundle_id.in_(_ids()))
+        .where(ids_in(ClassInstallment.bundle_id))
         .order_by(ClassInstallment.bundle_id, ClassInstallment.installment_number),
         # Entries without allocations, oldest received first (as ``link_existing_payments``).
         "entries": select(
@@ -99,7 +105,7 @@ def _queries() -> dict[str, Select[Any]]:
             OrderPayment.reverses_id,
         )
         .where(
-            OrderPayment.bundle_id.in_(_ids()),
+            ids_in(OrderPayment.bundle_id),
             OrderPayment.id <= bindparam("at_most"),
             ~select(PaymentAllocation.id).where(PaymentAllocation.order_payment_id == OrderPayment.id).exists(),
         )
@@ -107,7 +113,7 @@ def _queries() -> dict[str, Select[Any]]:
         # Refund entries per bundle, less those reversed (as ``ledger.refunded_total``).
         "refunds": select(OrderPayment.bundle_id, func.sum(OrderPayment.amount))
         .where(
-            OrderPayment.bundle_id.in_(_ids()),
+            ids_in(OrderPayment.bundle_id),
             OrderPayment.kind == PaymentKind.REFUND,
             ~select(reversal.id).where(reversal.reverses_id == OrderPayment.id).exists(),
         )
@@ -116,9 +122,9 @@ def _queries() -> dict[str, Select[Any]]:
             PaymentAllocation.class_payment_id,
             PaymentAllocation.slot,
             PaymentAllocation.payment_installment_id,
-            func.sum(PaymentAllocation.amount),
+            cast(func.sum(PaymentAllocation.amount), BigInteger),  # cents, an int on every database
         )
-        .where(PaymentAllocation.class_payment_id.in_(_ids()))
+        .where(ids_in(PaymentAllocation.class_payment_id))
         .group_by(PaymentAllocation.class_payment_id, PaymentAllocation.slot, PaymentAllocation.payment_installment_id),
         "payouts": select(
             ClassWriterPayment.class_payment_id,
@@ -126,22 +132,23 @@ def _queries() -> dict[str, Select[Any]]:
             ClassWriterPayment.status,
             func.sum(ClassWriterPayment.amount),
         )
-        .where(ClassWriterPayment.class_payment_id.in_(_ids()))
+        .where(ids_in(ClassWriterPayment.class_payment_id))
         .group_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.writer_id, ClassWriterPayment.status),
-        "writers": select(Writer.id, Writer.rule_kind, Writer.rule_value).where(Writer.id.in_(_ids())),
+        "writers": select(Writer.id, Writer.rule_kind, Writer.rule_value).where(ids_in(Writer.id)),
         "reversed": select(
             PaymentAllocation.order_payment_id,
             PaymentAllocation.slot,
             PaymentAllocation.payment_installment_id,
-            PaymentAllocation.amount,
+            _cents(PaymentAllocation.amount),
         )
-        .where(PaymentAllocation.order_payment_id.in_(_ids()))
+        .where(ids_in(PaymentAllocation.order_payment_id))
         .order_by(PaymentAllocation.id),
     }
 
 
 def _rows(session: Session, name: str, part: Sequence[int], **params: Any) -> list[tuple[Any, ...]]:
-    return read_rows(session, _queries()[name], {"ids": list(part), **params})
+    dialect = session.get_bind().dialect.name
+    return read_rows(session, _queries(dialect)[name], {"ids": keys_value(dialect, part), **params})
 
 
 def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries: Sequence[Entry] = ()) -> Loaded:
@@ -156,7 +163,7 @@ def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries
     works: dict[int, BundleWork] = {}
     for part in chunks(ids):
         if lock:
-            session.execute(_queries()["lock"], {"ids": list(part)}).all()
+            _rows(session, "lock", part)
         for row in _rows(session, "bundles", part):
             works[row[0]] = BundleWork(BundleFacts(*row))
     record_ids: dict[int, int] = {}
@@ -189,7 +196,7 @@ def _installments(session: Session, part: Sequence[int], works: dict[int, Bundle
     ):
         link = LinkFacts(installment_id, number, amount, due, link_id)
         if link_id is not None:
-            link.paid_amount, link.status, link.paid_at = paid_amount, status, paid_at
+            link.paid_cents, link.status, link.paid_at = paid_amount, status, paid_at
         works[bundle_id].links.append(link)
 
 
@@ -202,7 +209,7 @@ def _allocations(session: Session, record_ids: dict[int, int], works: dict[int, 
     for part in chunks(sorted(record_ids)):
         for record_id, slot, link_id, total in _rows(session, "allocations", part):
             if slot is SlotKind.INSTALLMENT and link_id in link_of:
-                link_of[link_id].allocated = total
+                link_of[link_id].allocated_cents = total
             elif slot is not SlotKind.INSTALLMENT:
                 works[record_ids[record_id]].allocated[slot] = total
 

@@ -16,11 +16,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from classpay_tui.services.bulk.allocate import Money
 from classpay_tui.services.bulk.client import ClientOutcome, settle_client
 from classpay_tui.services.bulk.load import load
 from classpay_tui.services.bulk.state import BonusPayout, Entry
 from classpay_tui.services.bulk.write import Settled, write
-from classpay_tui.services.bulk.writer import CompensationExceeded, WriterOutcome, settle_writer
+from classpay_tui.services.bulk.writer import CompensationExceeded, Compensations, WriterOutcome, settle_writer
 from classpay_tui.services.records import UnallocatablePayment, office_settings
 
 
@@ -52,9 +53,10 @@ def settle_bundles(
     order = sorted(works)
     problems: list[SettleProblem] = []
     clients: dict[int, ClientOutcome] = {}
+    money = Money()
     for bundle_id in order:
         try:
-            clients[bundle_id] = settle_client(works[bundle_id], loaded.reversed_allocations)
+            clients[bundle_id] = settle_client(works[bundle_id], loaded.reversed_allocations, money)
         except UnallocatablePayment as error:
             problems.append(SettleProblem(error.reference, f"bundle {bundle_id}", str(error).rstrip(".")))
     if problems:
@@ -63,12 +65,12 @@ def settle_bundles(
     for bonus in bonuses:
         by_bundle.setdefault(bonus.bundle_id, []).append(bonus)
     writers: dict[int, WriterOutcome] = {}
+    compensations = Compensations(loaded.writers, settings)
     for bundle_id in order:
         work = works[bundle_id]
-        writer = loaded.writers.get(work.bundle.writer_id) if work.bundle.writer_id is not None else None
         try:
             writers[bundle_id] = settle_writer(
-                work, clients[bundle_id].summary, writer, by_bundle.get(bundle_id, []), settings
+                work, clients[bundle_id].summary, compensations, by_bundle.get(bundle_id, []), settings
             )
         except CompensationExceeded as error:
             problems.append(SettleProblem(None, f"bundle {work.bundle.external_ref or bundle_id}", str(error)))

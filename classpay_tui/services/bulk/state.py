@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from classpay_tui.domain.allocation import SlotKind
 from classpay_tui.domain.compensation import RuleKind
@@ -38,23 +39,23 @@ class WriterFacts:
     rule_value: Decimal | None
 
 
-@dataclass
+@dataclass(slots=True)
 class LinkFacts:
-    """An installment and its link to the payment record (``id`` None: not linked yet)."""
+    """An installment and its link to the payment record (``id`` None: not linked yet).
+    Money in cents, as stored: the settle computes in cents."""
 
     installment_id: int
     number: int
-    amount: Decimal
+    amount_cents: int
     due_date: date
     id: int | None = None
-    paid_amount: Decimal = ZERO
+    paid_cents: int = 0
     status: InstallmentStatus = InstallmentStatus.PENDING
     paid_at: datetime | None = None
-    allocated: Decimal = ZERO
+    allocated_cents: int = 0
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A ledger entry that has no allocations yet."""
 
     id: int
@@ -89,7 +90,7 @@ class BundleWork:
     record_id: int | None = None
     record_writer_id: int | None = None
     links: list[LinkFacts] = field(default_factory=list)
-    allocated: dict[SlotKind, Decimal] = field(default_factory=dict)  # deposit and balance slots
+    allocated: dict[SlotKind, int] = field(default_factory=dict)  # cents in the deposit and balance slots
     entries: list[Entry] = field(default_factory=list)
     refunded: Decimal = ZERO
     payout_sums: dict[tuple[int, WriterPayoutStatus], Decimal] = field(default_factory=dict)

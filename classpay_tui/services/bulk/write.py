@@ -11,7 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from classpay_tui.db.bulk import insert_rows, insert_rows_returning_ids, update_rows
+from classpay_tui.db.bulk import (
+    insert_rows,
+    insert_rows_returning_ids,
+    insert_values,
+    insert_values_returning_ids,
+    update_values,
+)
 from classpay_tui.db.models import (
     ClassPayment,
     ClassPaymentInstallment,
@@ -38,80 +44,101 @@ class Settled:
     bonuses: Sequence[BonusPayout]
 
 
-def _summary_values(work: BundleWork, client: ClientOutcome, writer: WriterOutcome, now: datetime) -> dict[str, Any]:
-    summary, bundle = client.summary, work.bundle
-    return dict(
-        total_amount=bundle.total_amount,
-        deposit_amount=bundle.deposit_amount,
-        deposit_paid=summary.deposit_paid,
-        amount_paid=summary.amount_paid,
-        refunded_amount=client.refunded,
-        balance_remaining=summary.balance_remaining,
-        client_payment_status=summary.client_payment_status,
-        writer_compensation_amount=writer.compensation,
-        writer_paid_amount=writer.summary.paid,
-        writer_scheduled_amount=writer.summary.scheduled,
-        writer_owed_back=writer.summary.owed_back,
-        writer_payment_status=writer.summary.status,
-        uses_installments=bool(work.links),
-        total_installments=summary.total_installments,
-        paid_installments=summary.paid_installments,
-        next_due_date=client.next_due,
-        updated_at=now,
+_SUMMARY_COLUMNS = (
+    "total_amount",
+    "deposit_amount",
+    "deposit_paid",
+    "amount_paid",
+    "refunded_amount",
+    "balance_remaining",
+    "client_payment_status",
+    "writer_compensation_amount",
+    "writer_paid_amount",
+    "writer_scheduled_amount",
+    "writer_owed_back",
+    "writer_payment_status",
+    "uses_installments",
+    "total_installments",
+    "paid_installments",
+    "next_due_date",
+    "updated_at",
+)
+
+
+def _summary_values(work: BundleWork, client: ClientOutcome, writer: WriterOutcome, now: datetime) -> tuple[Any, ...]:
+    """The values of :data:`_SUMMARY_COLUMNS`."""
+    summary, bundle, payouts = client.summary, work.bundle, writer.summary
+    return (
+        bundle.total_amount,
+        bundle.deposit_amount,
+        summary.deposit_paid,
+        summary.amount_paid,
+        client.refunded,
+        summary.balance_remaining,
+        summary.client_payment_status,
+        writer.compensation,
+        payouts.paid,
+        payouts.scheduled,
+        payouts.owed_back,
+        payouts.status,
+        bool(work.links),
+        summary.total_installments,
+        summary.paid_installments,
+        client.next_due,
+        now,
     )
 
 
 def write(session: Session, settled: Settled, settings: OfficeSettings, now: datetime, today: date) -> None:
-    works = settled.loaded.works
+    works, clients, writers = settled.loaded.works, settled.clients, settled.writers
     order = sorted(works)
     stored = [bundle_id for bundle_id in order if works[bundle_id].record_id is not None]
     _new_records(session, settled, [b for b in order if works[b].record_id is None], now)
     _links(session, settled, order)
     _allocations(session, settled, order)
-    update_rows(
+    update_values(
         session,
         ClassPayment,
-        [
-            {"id": works[b].record_id, **_summary_values(works[b], settled.clients[b], settled.writers[b], now)}
-            for b in stored
-        ],
+        ("id", *_SUMMARY_COLUMNS),
+        [(works[b].record_id, *_summary_values(works[b], clients[b], writers[b], now)) for b in stored],
     )
     _bonus_payouts(session, settled, now)
     _due_payouts(session, settled, order, settings, now, today)
 
 
 def _new_records(session: Session, settled: Settled, bundle_ids: list[int], now: datetime) -> None:
-    works = settled.loaded.works
+    works, clients, writers = settled.loaded.works, settled.clients, settled.writers
     rows = [
-        dict(
-            bundle_id=b,
-            writer_id=works[b].bundle.writer_id,
-            created_at=now,
-            **_summary_values(works[b], settled.clients[b], settled.writers[b], now),
-        )
-        for b in bundle_ids
+        (b, works[b].bundle.writer_id, now, *_summary_values(works[b], clients[b], writers[b], now)) for b in bundle_ids
     ]
-    for bundle_id, record_id in zip(bundle_ids, insert_rows_returning_ids(session, ClassPayment, rows), strict=True):
+    columns = ("bundle_id", "writer_id", "created_at", *_SUMMARY_COLUMNS)
+    ids = insert_values_returning_ids(session, ClassPayment, columns, rows)
+    for bundle_id, record_id in zip(bundle_ids, ids, strict=True):
         works[bundle_id].record_id = record_id
         works[bundle_id].record_writer_id = works[bundle_id].bundle.writer_id
+
+
+_LINK_STATE = ("paid_amount", "status", "paid_at")
 
 
 def _links(session: Session, settled: Settled, order: list[int]) -> None:
     """New links are inserted with their final state; changed stored ones are updated."""
     works = settled.loaded.works
-    new, changed = [], []
+    new_links, new, changed = [], [], []
     for bundle_id in order:
         work = works[bundle_id]
         for link, outcome in zip(work.links, settled.clients[bundle_id].links, strict=True):
-            values = dict(paid_amount=outcome.paid_amount, status=outcome.status, paid_at=outcome.paid_at)
             if link.id is None:
-                new.append((link, dict(class_payment_id=work.record_id, installment_id=link.installment_id, **values)))
+                new_links.append(link)
+                new.append((work.record_id, link.installment_id, outcome.paid_amount, outcome.status, outcome.paid_at))
             elif outcome.changed:
-                changed.append(dict(id=link.id, **values))
-    ids = insert_rows_returning_ids(session, ClassPaymentInstallment, [row for _, row in new])
-    for (link, _), link_id in zip(new, ids, strict=True):
+                changed.append((link.id, outcome.paid_amount, outcome.status, outcome.paid_at))
+    ids = insert_values_returning_ids(
+        session, ClassPaymentInstallment, ("class_payment_id", "installment_id", *_LINK_STATE), new
+    )
+    for link, link_id in zip(new_links, ids, strict=True):
         link.id = link_id
-    update_rows(session, ClassPaymentInstallment, changed)
+    update_values(session, ClassPaymentInstallment, ("id", *_LINK_STATE), changed)
 
 
 def _allocations(session: Session, settled: Settled, order: list[int]) -> None:
@@ -119,18 +146,23 @@ def _allocations(session: Session, settled: Settled, order: list[int]) -> None:
     rows = []
     for bundle_id in order:
         work = works[bundle_id]
-        for allocation in settled.clients[bundle_id].allocations:
-            link = work.links[allocation.link_index] if allocation.link_index is not None else None
-            rows.append(
-                dict(
-                    order_payment_id=allocation.entry_id,
-                    class_payment_id=work.record_id,
-                    slot=allocation.slot,
-                    payment_installment_id=link.id if link else None,
-                    amount=allocation.amount,
-                )
+        record_id, links = work.record_id, work.links
+        rows += [
+            (
+                entry_id,
+                record_id,
+                slot,
+                links[link_index].id if link_index is not None else None,
+                amount,
             )
-    insert_rows(session, PaymentAllocation, rows)
+            for entry_id, slot, link_index, amount in settled.clients[bundle_id].allocations
+        ]
+    insert_values(
+        session,
+        PaymentAllocation,
+        ("order_payment_id", "class_payment_id", "slot", "payment_installment_id", "amount"),
+        rows,
+    )
 
 
 def _bonus_payouts(session: Session, settled: Settled, now: datetime) -> None:

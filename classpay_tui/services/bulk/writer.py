@@ -11,7 +11,7 @@ from classpay_tui.db.models import OfficeSettings
 from classpay_tui.domain.compensation import CompensationRule, compensation_for
 from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import BundleStatus, WriterPaymentType, WriterPayoutStatus
-from classpay_tui.domain.summary import ClientSummary
+from classpay_tui.services.bulk.client import Summary
 from classpay_tui.services.bulk.state import BonusPayout, BundleWork, WriterFacts
 from classpay_tui.services.ledger import WriterSummary, writer_summary
 from classpay_tui.services.payouts import due_payout
@@ -30,34 +30,50 @@ class WriterOutcome:
     due: tuple[Decimal, WriterPaymentType] | None  # a payout to schedule now
 
 
-def compensation(work: BundleWork, writer: WriterFacts | None, settings: OfficeSettings) -> Decimal:
-    """The first rule that applies, as ``records.bundle_compensation``."""
-    if writer is None:
-        return ZERO
-    rule = None
-    if writer.rule_kind is not None and writer.rule_value is not None:
-        rule = CompensationRule(writer.rule_kind, writer.rule_value)
-    bundle = work.bundle
-    return compensation_for(
-        bundle.total_amount,
-        bundle.number_of_classes,
-        bundle_override=bundle.compensation_override,
-        writer_rule=rule,
-        default_rule=default_rule(settings),
-    )
+class Compensations:
+    """The compensation of each bundle (``records.bundle_compensation``), with the rules
+    built once per settle and each distinct (writer, total, classes, override) worked out once."""
+
+    def __init__(self, writers: dict[int, WriterFacts], settings: OfficeSettings) -> None:
+        self.default = default_rule(settings)
+        self.rules = {
+            writer.id: CompensationRule(writer.rule_kind, writer.rule_value)
+            if writer.rule_kind is not None and writer.rule_value is not None
+            else None
+            for writer in writers.values()
+        }
+        self.known: dict[tuple[int, Decimal, int, Decimal | None], Decimal] = {}
+
+    def of(self, work: BundleWork) -> Decimal:
+        """The first rule that applies; nothing without the bundle's writer."""
+        bundle = work.bundle
+        writer_id = bundle.writer_id
+        if writer_id is None or writer_id not in self.rules:
+            return ZERO
+        key = (writer_id, bundle.total_amount, bundle.number_of_classes, bundle.compensation_override)
+        amount = self.known.get(key)
+        if amount is None:
+            amount = self.known[key] = compensation_for(
+                bundle.total_amount,
+                bundle.number_of_classes,
+                bundle_override=bundle.compensation_override,
+                writer_rule=self.rules[writer_id],
+                default_rule=self.default,
+            )
+        return amount
 
 
 def settle_writer(
     work: BundleWork,
-    client: ClientSummary,
-    writer: WriterFacts | None,
+    client: Summary,
+    compensations: Compensations,
     bonuses: list[BonusPayout],
     settings: OfficeSettings,
 ) -> WriterOutcome:
     """Raises :class:`CompensationExceeded` when imported bonuses pay the writer more than
     the compensation (the importer reports it as a bad row)."""
     writer_id = work.writer_id
-    amount = compensation(work, writer, settings)
+    amount = compensations.of(work)
     sums: dict[WriterPayoutStatus, Decimal] = {
         status: total for (payee, status), total in work.payout_sums.items() if payee == writer_id
     }

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classpay_tui.db.bulk import insert_rows, insert_rows_returning_ids
+from classpay_tui.db.bulk import insert_rows, insert_rows_returning_ids, insert_values_returning_ids
 from classpay_tui.db.models import (
     ClassBundle,
     ClassInstallment,
@@ -52,6 +52,20 @@ class Outcome:
     def count(self, kind: str, added: bool, how_many: int = 1) -> None:
         target = self.added if added else self.unchanged
         target[kind] = target.get(kind, 0) + how_many
+
+
+_PAYMENT_COLUMNS = (
+    "bundle_id",
+    "kind",
+    "amount",
+    "method",
+    "reference",
+    "target_installment",
+    "received_at",
+    "recorded_at",
+    "recorded_by",
+    "note",
+)
 
 
 @cache
@@ -312,56 +326,54 @@ class Importer:
             OrderPayment.bundle_id,
             OrderPayment.amount,
         )
-        new: list[dict[str, Any]] = []
+        bundle_ids, where_of, today = self.bundle_ids, self.payment_where, self.today
+        now, login, installment = self.now, self.login, PaymentKind.INSTALLMENT
+        new: list[tuple[Any, ...]] = []  # the values of _PAYMENT_COLUMNS
         for row in rows:
-            bundle_id = self.bundle_id(row.bundle, row.where)
+            bundle_id = bundle_ids.get(row.bundle)
             if bundle_id is None:
+                self.bundle_id(row.bundle, row.where)  # reports it
                 continue
-            if row.reference in stored:
-                _, stored_bundle, stored_amount = stored[row.reference]
+            reference = row.reference
+            if reference in stored:
+                _, stored_bundle, stored_amount = stored[reference]
                 if (stored_bundle, stored_amount) != (bundle_id, row.amount):
                     self.problem(
                         row.where,
-                        f"reference {row.reference} is already recorded for {stored_amount} on bundle {stored_bundle}",
+                        f"reference {reference} is already recorded for {stored_amount} on bundle {stored_bundle}",
                     )
                 self.outcome.count("payments", False)
                 continue
-            if row.reference in self.payment_where:
-                self.problem(row.where, f"reference {row.reference} appears twice")
+            if reference in where_of:
+                self.problem(row.where, f"reference {reference} appears twice")
                 continue
-            if row.received_on > self.today:
+            if row.received_on > today:
                 self.problem(row.where, f"received_on {row.received_on} is in the future")
                 continue
-            self.payment_where[row.reference] = row.where
+            where_of[reference] = row.where
+            kind = row.kind
             new.append(
-                dict(
-                    bundle_id=bundle_id,
-                    kind=row.kind,
-                    amount=row.amount,
-                    method=row.method,
-                    reference=row.reference,
-                    target_installment=row.installment if row.kind is PaymentKind.INSTALLMENT else None,
-                    received_at=_noon(row.received_on),
-                    recorded_at=self.now,
-                    recorded_by=self.login,
-                    note=row.note,
+                (
+                    bundle_id,
+                    kind,
+                    row.amount,
+                    row.method,
+                    reference,
+                    row.installment if kind is installment else None,
+                    _noon(row.received_on),
+                    now,
+                    login,
+                    row.note,
                 )
             )
-            self.touched.add(bundle_id)
+        self.touched.update(values[0] for values in new)
         if not self.outcome.problems:
-            ids = insert_rows_returning_ids(self.session, OrderPayment, new)
+            ids = insert_values_returning_ids(self.session, OrderPayment, _PAYMENT_COLUMNS, new)
             self.new_entries = [
-                Entry(
-                    id=entry_id,
-                    bundle_id=values["bundle_id"],
-                    kind=values["kind"],
-                    amount=values["amount"],
-                    reference=values["reference"],
-                    target_installment=values["target_installment"],
-                    received_at=values["received_at"],
-                    reverses_id=None,
+                Entry(entry_id, bundle_id, kind, amount, reference, target, received_at, None)
+                for (bundle_id, kind, amount, _, reference, target, received_at, *_), entry_id in zip(
+                    new, ids, strict=True
                 )
-                for values, entry_id in zip(new, ids, strict=True)
             ]
         self.outcome.added["payments"] = self.outcome.added.get("payments", 0) + len(new)
 

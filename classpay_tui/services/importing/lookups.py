@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from classpay_tui.db.key_lists import in_keys, keys_value
 
 CHUNK = 2000
 
@@ -23,8 +25,9 @@ def existing(session: Session, column: Any, keys: Iterable[Any], *extra: Any) ->
     wanted = sorted(set(keys))
     if not wanted:
         return found
-    query = select(column, *extra).where(column.in_(bindparam("keys", expanding=True)))
+    dialect = session.get_bind().dialect.name
+    query = select(column, *extra).where(in_keys(column, dialect))
     for part in chunks(wanted):
-        for row in session.execute(query, {"keys": list(part)}):
+        for row in session.execute(query, {"keys": keys_value(dialect, part)}):
             found[row[0]] = row
     return found

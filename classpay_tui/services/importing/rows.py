@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.domain.money import parse_amount
@@ -21,8 +20,7 @@ class BadRow(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class ClientRow:
+class ClientRow(NamedTuple):
     where: str
     ref: str
     name: str
@@ -31,8 +29,7 @@ class ClientRow:
     notes: str | None
 
 
-@dataclass(frozen=True)
-class WriterRow:
+class WriterRow(NamedTuple):
     where: str
     username: str
     name: str | None
@@ -41,8 +38,7 @@ class WriterRow:
     per_class: Decimal | None
 
 
-@dataclass(frozen=True)
-class BundleRow:
+class BundleRow(NamedTuple):
     where: str
     ref: str
     client_ref: str
@@ -56,8 +52,7 @@ class BundleRow:
     compensation: Decimal | None
 
 
-@dataclass(frozen=True)
-class InstallmentRow:
+class InstallmentRow(NamedTuple):
     where: str
     bundle: str  # a bundle ref, or "#<id>" for a bundle already in classpay
     number: int
@@ -65,8 +60,7 @@ class InstallmentRow:
     due_date: date
 
 
-@dataclass(frozen=True)
-class PaymentRow:
+class PaymentRow(NamedTuple):
     where: str
     bundle: str
     reference: str
@@ -78,8 +72,7 @@ class PaymentRow:
     note: str | None
 
 
-@dataclass(frozen=True)
-class BonusRow:
+class BonusRow(NamedTuple):
     where: str
     ref: str
     writer: str
@@ -97,10 +90,25 @@ def _need(values: dict[str, str], key: str) -> str:
 
 
 def _text(values: dict[str, str], key: str, limit: int, required: bool = False) -> str | None:
+    value = values.get(key)
+    if not value and not required:  # what clean_text gives an empty optional cell, sooner
+        return None
     try:
-        return clean_text(values.get(key), key, max_length=limit, required=required)
+        return clean_text(value, key, max_length=limit, required=required)
     except ClasspayError as error:
         raise BadRow(str(error).rstrip(".")) from None
+
+
+# Import files repeat the same few amounts and dates on thousands of rows: each distinct
+# text is parsed (and checked) once. Bad texts raise, and exceptions are not cached.
+@lru_cache(maxsize=65536)
+def _parsed_amount(text: str, allow_zero: bool, what: str) -> Decimal:
+    return parse_amount(text, allow_zero=allow_zero, what=what)
+
+
+@lru_cache(maxsize=65536)
+def _parsed_date(text: str) -> date:
+    return date.fromisoformat(text[:10])
 
 
 def _amount(values: dict[str, str], key: str, *, required: bool = True, allow_zero: bool = False) -> Decimal | None:
@@ -110,7 +118,7 @@ def _amount(values: dict[str, str], key: str, *, required: bool = True, allow_ze
             raise BadRow(f"{key} is missing")
         return None
     try:
-        return parse_amount(text, allow_zero=allow_zero, what=key)
+        return _parsed_amount(text, allow_zero, key)
     except ClasspayError as error:
         raise BadRow(str(error).rstrip(".")) from None
 
@@ -133,7 +141,7 @@ def _date(values: dict[str, str], key: str, *, required: bool = True) -> date | 
             raise BadRow(f"{key} is missing")
         return None
     try:
-        return date.fromisoformat(text[:10])
+        return _parsed_date(text)
     except ValueError:
         raise BadRow(f"{key} {text!r} is not a date like 2024-01-15") from None
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from classpay_tui.domain.errors import InvalidInput
 
 KINDS = ("clients", "writers", "bundles", "installments", "payments", "bonuses")
 
 
-@dataclass(frozen=True)
-class SourceRow:
+class SourceRow(NamedTuple):
     kind: str
     where: str  # "payments.csv line 7" / "old.json payments item 3"
     values: dict[str, str]
@@ -57,14 +56,16 @@ def _read_csv(path: Path) -> list[SourceRow]:
                 raise InvalidInput(f"{path.name} is empty: it needs a header row.")
             header = [name.strip().lower() for name in fieldnames]
             width = len(header)
+            strip, name = str.strip, path.name
             rows = []
             for record in reader:
                 if not record:  # a blank line
                     continue
                 if len(record) < width:
                     record += [""] * (width - len(record))
-                values = dict(zip(header, [value.strip() for value in record[:width]], strict=True))
-                rows.append(SourceRow(kind, f"{path.name} line {reader.line_num}", values))
+                # zip stops at the header's width: cells beyond it are ignored
+                values = dict(zip(header, map(strip, record), strict=False))
+                rows.append(SourceRow(kind, f"{name} line {reader.line_num}", values))
             return rows
     except UnicodeDecodeError:
         raise InvalidInput(f"{path.name} is not UTF-8 text.") from None

@@ -1,0 +1,201 @@
+"""The allocation rules of :mod:`classpay_tui.domain.allocation`, in integer cents on
+mutable lists, for settling many thousands of ledger entries in one pass.
+
+The domain functions take an immutable snapshot and return new objects on every entry,
+which is right for one payment and too slow for a hundred thousand. This does the same
+arithmetic in place. It only ever *accepts* entries: whenever the domain would refuse one
+(or anything looks unusual), it answers ``None`` and the caller asks the domain function
+itself, on :meth:`CentsDebt.to_domain`, for its refusal — so refusals and their messages
+are the domain's own, and a disagreement between the two shows up as an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from classpay_tui.domain.allocation import BundleDebt, Slot, SlotKind
+
+Part = tuple[int, int]  # (slot index, signed cents)
+
+
+class Money:
+    """Money between ``Decimal`` and integer cents for one settle, each distinct value
+    converted once (a dict lookup is ten times cheaper than the arithmetic)."""
+
+    __slots__ = ("_cents", "_decimals")
+
+    def __init__(self) -> None:
+        self._cents: dict[Decimal, int] = {}
+        self._decimals: dict[int, Decimal] = {}
+
+    def cents(self, amount: Decimal) -> int:
+        """Of an amount that is already whole cents (stored or validated money)."""
+        value = self._cents.get(amount)
+        if value is None:
+            value = self._cents[amount] = int(amount * 100)
+        return value
+
+    def decimal(self, cents: int) -> Decimal:
+        value = self._decimals.get(cents)
+        if value is None:
+            value = self._decimals[cents] = Decimal(cents).scaleb(-2)
+        return value
+
+
+class CentsDebt:
+    """One bundle's slots: the deposit, then its installments (by number) or the balance.
+
+    ``keys[i]`` is the slot's key as the domain sees it (an installment's index in the
+    bundle's links, ``None`` for the deposit and the balance)."""
+
+    __slots__ = ("amounts", "bundle_id", "by_number", "deposit", "due", "held", "keys", "kinds", "numbers", "order")
+
+    def __init__(
+        self,
+        bundle_id: int,
+        total: int,
+        deposit: int,
+        deposit_held: int,
+        installments: tuple[list[int], list[int], list[date], list[int]],  # numbers, amounts, due dates, held
+        balance_held: int,
+    ) -> None:
+        self.bundle_id = bundle_id
+        numbers: list[int]
+        amounts: list[int]
+        due: list[date | None]
+        held: list[int]
+        numbers, amounts, due, held = installments  # type: ignore[assignment]
+        count = len(numbers)
+        if count:
+            kinds = [SlotKind.INSTALLMENT] * count
+            keys: list[int | None] = list(range(count))
+        elif total > deposit:
+            kinds, keys = [SlotKind.BALANCE], [None]
+            numbers, amounts, due, held = [0], [total - deposit], [None], [balance_held]
+        else:
+            kinds, keys = [], []
+        self.deposit = -1
+        if deposit > 0:
+            self.deposit = 0
+            kinds, keys = [SlotKind.DEPOSIT, *kinds], [None, *keys]
+            numbers, amounts, due, held = [0, *numbers], [deposit, *amounts], [None, *due], [deposit_held, *held]
+        self.kinds, self.amounts, self.held = kinds, amounts, held
+        self.numbers, self.due, self.keys = numbers, due, keys
+        first = 1 if deposit > 0 else 0
+        self.by_number = {number: first + index for index, number in enumerate(numbers[first:])} if count else {}
+        # BundleDebt.payment_order: the deposit, then by due date, then number. Installments
+        # come by number; when their due dates rise with it, that is already the order.
+        order = list(range(len(kinds)))
+        if count > 1:
+            dates = due[first:]
+            if dates != sorted(dates):  # type: ignore[type-var]
+                order[first:] = sorted(order[first:], key=lambda i: (due[i], numbers[i]))
+        self.order = order
+
+    @property
+    def paid(self) -> int:
+        return sum(self.held)
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts)
+
+    # ---- the rules (None: the domain would refuse, or may; ask it) --------------------
+
+    def pay_bundle(self, cents: int) -> list[Part] | None:
+        """``allocate_to_bundle``: unpaid deposit first, then installments oldest first."""
+        amounts, held = self.amounts, self.held
+        owed = sum(amounts) - sum(held)
+        if owed == 0 or cents > owed or cents <= 0:
+            return None
+        parts, left = [], cents
+        for index in self.order:
+            part = amounts[index] - held[index]
+            if part > left:
+                part = left
+            if part > 0:
+                parts.append((index, part))
+                left -= part
+                if left == 0:
+                    break
+        return parts
+
+    def pay_deposit(self, cents: int) -> list[Part] | None:
+        """``allocate_to_deposit``."""
+        index = self.deposit
+        if index < 0 or cents <= 0:
+            return None
+        owed = self.amounts[index] - self.held[index]
+        if owed == 0 or cents > owed:
+            return None
+        return [(index, cents)]
+
+    def pay_installment(self, number: int, cents: int) -> list[Part] | None:
+        """``allocate_to_installment``: the deposit must be paid first."""
+        index = self.by_number.get(number)
+        if index is None or cents <= 0:
+            return None
+        owed = self.amounts[index] - self.held[index]
+        deposit = self.deposit
+        if owed == 0 or cents > owed or (deposit >= 0 and self.amounts[deposit] > self.held[deposit]):
+            return None
+        return [(index, cents)]
+
+    def refund(self, cents: int) -> list[Part] | None:
+        """``allocate_refund``: installments latest first, the deposit last."""
+        held = self.held
+        if cents > sum(held) or cents <= 0:
+            return None
+        parts, left = [], cents
+        for index in reversed(self.order):
+            part = held[index]
+            if part > left:
+                part = left
+            if part > 0:
+                parts.append((index, -part))
+                left -= part
+                if left == 0:
+                    break
+        return parts
+
+    def reverse(self, rows: Sequence[tuple[SlotKind, int | None, int]]) -> list[Part] | None:
+        """``corrections.reverse_allocations``: un-pay what the original entry put where,
+        ``rows`` being (slot kind, slot key, cents) of its allocations."""
+        parts = []
+        for kind, key, cents in rows:
+            index = next(
+                (
+                    i
+                    for i, slot_kind in enumerate(self.kinds)
+                    if slot_kind is kind and (kind is not SlotKind.INSTALLMENT or self.keys[i] == key)
+                ),
+                None,
+            )
+            if index is None:
+                return None
+            after = self.held[index] - cents
+            if after < 0 or after > self.amounts[index]:
+                return None
+            parts.append((index, -cents))
+        return parts
+
+    # ---- back to the domain's terms ------------------------------------------------
+
+    def to_domain(self, money: Money) -> BundleDebt:
+        """The same state as a :class:`BundleDebt`."""
+        return BundleDebt(
+            self.bundle_id,
+            tuple(
+                Slot(
+                    self.kinds[i],
+                    money.decimal(self.amounts[i]),
+                    money.decimal(self.held[i]),
+                    self.numbers[i],
+                    self.due[i],
+                    self.keys[i],
+                )
+                for i in range(len(self.kinds))
+            ),
+        )
