@@ -13,6 +13,7 @@ import pytest
 from classpay_tui.domain.errors import ClasspayError, PermissionDenied
 from classpay_tui.domain.statuses import Role
 from classpay_tui.services import ClassPaymentService, OperatorContext
+from classpay_tui.services.list_schemas import ListQuery, PageRequest
 from classpay_tui.services.schemas import BatchLine, BundleIn, PaymentIn, WriterIn
 from tests.builders import pay, seed_bundle, writer
 
@@ -93,6 +94,7 @@ CALLS: list[tuple[str, set[str], Callable[[ClassPaymentService, World, OperatorC
     ("get_payment_details", DESK, lambda s, w, c: s.get_payment_details(c, w.bundle.bundle_id)),
     ("get_payment_record", DESK, lambda s, w, c: s.get_payment_record(c, w.bundle.id)),
     ("list_payments", DESK, lambda s, w, c: s.list_payments(c)),
+    ("bundle_list_page", DESK, lambda s, w, c: s.bundle_list_page(c, ListQuery(), PageRequest())),
     ("list_writers", DESK, lambda s, w, c: s.list_writers(c)),
     ("payout_mode", DESK, lambda s, w, c: s.payout_mode(c)),
     ("check", DESK, lambda s, w, c: s.check(c)),
