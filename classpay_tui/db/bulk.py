@@ -51,15 +51,6 @@ class _Memo(dict[Any, Any]):
         return result
 
 
-def _convert(values: list[Any], memos: list[tuple[int, _Memo]]) -> None:
-    for index, memo in memos:
-        value = values[index]
-        try:
-            values[index] = memo[value]
-        except TypeError:  # unhashable: not memoized
-            values[index] = memo.processor(value)
-
-
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Python's cyclic garbage collector paused while a bulk operation builds millions of
@@ -141,15 +132,16 @@ def read_rows(session: Session, query: Select[Any], params: dict[str, Any] | Non
             found = _PREBUILT[(dialect.name, query)] = (query.with_only_columns(*plain), processors)
         statement, processors = found
     result = session.connection().execute(statement, params or {}).fetchall()
-    if not processors:
+    if not processors or not result:
         return [tuple(row) for row in result]
-    memos = [(index, _Memo(process)) for index, process in processors]
-    rows = []
-    for row in result:
-        values = list(row)
-        _convert(values, memos)
-        rows.append(tuple(values))
-    return rows
+    columns: list[Any] = list(zip(*result, strict=True))  # converted a column at a time
+    for index, process in processors:
+        memo = _Memo(process)
+        try:
+            columns[index] = [memo[value] for value in columns[index]]
+        except TypeError:  # an unhashable value: not memoized
+            columns[index] = [process(value) for value in columns[index]]
+    return list(zip(*columns, strict=True))
 
 
 def _is_sqlite(session: Session) -> bool:

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from classpay_tui.db.models import (
@@ -39,6 +41,8 @@ from classpay_tui.domain.money import CENT, ZERO
 from classpay_tui.domain.plans import split_evenly
 from classpay_tui.domain.statuses import BundleStatus, PaymentKind, PaymentMethod, PayoutMode
 from classpay_tui.services.bulk import settle_bundles
+from classpay_tui.services.bulk.allocate import CentsDebt, Money
+from classpay_tui.services.corrections import reverse_allocations
 from classpay_tui.services.ledger import load_state, recompute_client, recompute_writer
 from classpay_tui.services.payouts import schedule_due_payouts
 from classpay_tui.services.records import (
@@ -370,3 +374,75 @@ def test_a_payment_the_bundle_cannot_take_is_reported_and_nothing_is_written(ser
 def _plain(problem: str) -> str:
     """Without what differs between the copies: bundle ids and the reference's suffix."""
     return re.sub(r"[Bb]undle \d+", "bundle N", problem).replace("-A ", " ").replace("-B ", " ")
+
+
+# ---- the allocation rules in cents decide as the domain functions do ------------------
+
+
+@st.composite
+def debts_and_entries(draw: st.DrawFn) -> tuple[CentsDebt, BundleDebt, str, int, int | None]:
+    """A bundle's slots with some already allocated, as :class:`CentsDebt` and as the
+    domain's :class:`BundleDebt`, and an entry (kind, cents, installment number) to try."""
+    deposit = draw(st.integers(min_value=0, max_value=50_000))
+    count = draw(st.integers(min_value=0, max_value=5))
+    amounts = draw(st.lists(st.integers(min_value=1, max_value=50_000), min_size=count, max_size=count))
+    start = date(2023, 1, 1)
+    dues = [start + timedelta(days=draw(st.integers(min_value=0, max_value=90))) for _ in range(count)]
+    balance = draw(st.integers(min_value=0 if deposit else 1, max_value=50_000)) if not count else 0
+    held = [draw(st.integers(min_value=0, max_value=amount)) for amount in amounts]
+    deposit_held = draw(st.integers(min_value=0, max_value=deposit))
+    balance_held = draw(st.integers(min_value=0, max_value=balance))
+    total = deposit + sum(amounts) + balance
+    cents = CentsDebt(7, total, deposit, deposit_held, (list(range(1, count + 1)), amounts, dues, held), balance_held)
+    slots = [Slot(SlotKind.DEPOSIT, _money(deposit), _money(deposit_held))] if deposit else []
+    slots += [
+        Slot(SlotKind.INSTALLMENT, _money(amount), _money(already), number, due, number - 1)
+        for number, (amount, due, already) in enumerate(zip(amounts, dues, held, strict=True), 1)
+    ]
+    if balance:
+        slots.append(Slot(SlotKind.BALANCE, _money(balance), _money(balance_held)))
+    kind = draw(st.sampled_from(["payment", "deposit", "installment", "refund"]))
+    amount = draw(st.one_of(st.integers(min_value=1, max_value=60_000), st.sampled_from([1, total, total + 1])))
+    number = draw(st.integers(min_value=0, max_value=count + 1)) if kind == "installment" else None
+    return cents, BundleDebt(7, tuple(slots)), kind, max(1, amount), number
+
+
+def _money(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
+@settings(max_examples=400, deadline=None)
+@given(debts_and_entries())
+def test_the_cents_rules_accept_and_refuse_exactly_as_the_domain(case) -> None:
+    cents, debt, kind, amount, number = case
+    assert cents.to_domain(Money()) == debt
+    domain_rules = {
+        "payment": lambda: allocate_to_bundle(debt, _money(amount)),
+        "deposit": lambda: allocate_to_deposit(debt, _money(amount)),
+        "installment": lambda: allocate_to_installment(debt, number, _money(amount)),
+        "refund": lambda: allocate_refund(debt, _money(amount)),
+    }
+    fast_rules = {
+        "payment": lambda: cents.pay_bundle(amount),
+        "deposit": lambda: cents.pay_deposit(amount),
+        "installment": lambda: cents.pay_installment(number, amount),
+        "refund": lambda: cents.refund(amount),
+    }
+    try:
+        expected = [(debt.slots.index(a.slot), int(a.amount * 100)) for a in domain_rules[kind]()]
+    except ClasspayError:
+        expected = None
+    assert fast_rules[kind]() == expected
+    if expected:  # reversing it: exactly what the domain's reversal does, or refuses
+        for index, part in expected:
+            cents.held[index] += part
+        after = cents.to_domain(Money())
+        made = [(cents.kinds[index], cents.keys[index], part) for index, part in expected]
+        for rows in (made, *([(slot, key, part + step) for slot, key, part in made] for step in (1, -1))):
+            try:
+                undone = reverse_allocations(after, 1, [(slot, key, _money(part)) for slot, key, part in rows])
+                wanted = [(after.slots.index(a.slot), int(a.amount * 100)) for a in undone]
+            except ClasspayError:
+                wanted = None
+            assert cents.reverse(rows) == wanted
+        assert cents.reverse(made) == [(index, -part) for index, part in expected]

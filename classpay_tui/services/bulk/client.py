@@ -157,61 +157,49 @@ def settle_client(
                 last_entry[key] = entry
         if reversals:
             done[entry_id] = [(kinds[index], keys[index], cents) for index, cents in parts]
-    return ClientOutcome(
-        _summary(debt, work, money), work.refunded, _next_due(debt), _links(work, debt, last_entry, money), new
-    )
+    return _outcome(work, debt, last_entry, money, new)
 
 
-def _summary(debt: CentsDebt, work: BundleWork, money: Money) -> Summary:
-    """``domain.summary.client_summary`` of the final state."""
-    total, paid = debt.total, debt.paid
-    if work.bundle.status is BundleStatus.CANCELLED:
-        status = ClientPaymentStatus.CANCELLED
-    elif paid == total:
-        status = ClientPaymentStatus.PAID
-    elif paid == 0:
-        status = ClientPaymentStatus.REFUNDED if work.refunded > 0 else ClientPaymentStatus.PENDING
-    else:
-        status = ClientPaymentStatus.PARTIAL
-    held, amounts = debt.held, debt.amounts
-    installments = [i for i, kind in enumerate(debt.kinds) if kind is SlotKind.INSTALLMENT]
-    return Summary(
-        money.decimal(held[debt.deposit] if debt.deposit >= 0 else 0),
-        money.decimal(paid),
-        money.decimal(total - paid),
-        status,
-        len(installments),
-        sum(1 for i in installments if held[i] == amounts[i]),
-    )
-
-
-def _next_due(debt: CentsDebt) -> date | None:
-    """``ledger.next_due_date``: the earliest due date among installments not fully paid."""
-    held, amounts, due = debt.held, debt.amounts, debt.due
-    dates = [
-        due[i]
-        for i, kind in enumerate(debt.kinds)
-        if kind is SlotKind.INSTALLMENT and held[i] != amounts[i] and due[i] is not None
-    ]
-    return min(dates, default=None)
-
-
-def _links(work: BundleWork, debt: CentsDebt, last_entry: dict[int, Entry], money: Money) -> list[LinkOutcome]:
-    """Each installment's state (``ledger.link_status``). ``paid_at`` is when the entry that
+def _outcome(
+    work: BundleWork, debt: CentsDebt, last_entry: dict[int, Entry], money: Money, new: list[NewAllocation]
+) -> ClientOutcome:
+    """The final state in the domain's terms, in one pass over the slots:
+    ``domain.summary.client_summary``, ``ledger.next_due_date`` and each installment's
+    state (``ledger.link_status``). An installment's ``paid_at`` is when the entry that
     completed it was received: the newest entry that allocated to it
     (``ledger.paid_at_by_link`` replays in id order)."""
-    outcomes = []
+    held_of, amounts, due = debt.held, debt.amounts, debt.due
+    total, paid = sum(amounts), sum(held_of)
     first = 1 if debt.deposit == 0 else 0  # installment slots follow the deposit, in link order
-    held_of, amounts = debt.held, debt.amounts
-    paid, partial, pending = InstallmentStatus.PAID, InstallmentStatus.PARTIAL, InstallmentStatus.PENDING
+    links, paid_installments, next_due = [], 0, None
     for index, link in enumerate(work.links):
         held = held_of[first + index]
         if held == amounts[first + index]:
-            status = paid
+            status = InstallmentStatus.PAID
             paid_at = last_entry[index].received_at if index in last_entry else link.paid_at
+            paid_installments += 1
         else:
-            status = partial if held > 0 else pending
+            status = InstallmentStatus.PARTIAL if held > 0 else InstallmentStatus.PENDING
             paid_at = None
+            due_date = due[first + index]
+            if due_date is not None and (next_due is None or due_date < next_due):
+                next_due = due_date
         changed = link.id is None or (link.paid_cents, link.status, link.paid_at) != (held, status, paid_at)
-        outcomes.append(LinkOutcome(money.decimal(held), status, paid_at, changed))
-    return outcomes
+        links.append(LinkOutcome(money.decimal(held), status, paid_at, changed))
+    if work.bundle.status is BundleStatus.CANCELLED:
+        status_now = ClientPaymentStatus.CANCELLED
+    elif paid == total:
+        status_now = ClientPaymentStatus.PAID
+    elif paid == 0:
+        status_now = ClientPaymentStatus.REFUNDED if work.refunded > 0 else ClientPaymentStatus.PENDING
+    else:
+        status_now = ClientPaymentStatus.PARTIAL
+    summary = Summary(
+        money.decimal(held_of[0] if debt.deposit == 0 else 0),
+        money.decimal(paid),
+        money.decimal(total - paid),
+        status_now,
+        len(work.links),
+        paid_installments,
+    )
+    return ClientOutcome(summary, work.refunded, next_due, links, new)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, cast, func, select, type_coerce
@@ -33,6 +34,8 @@ from classpay_tui.services.bulk.state import BundleFacts, BundleWork, Entry, Lin
 
 CHUNK = 2000
 LARGEST_ID = 2**31 - 1  # INTEGER primary keys
+
+_RECEIVED_ORDER = attrgetter("received_at", "id")  # oldest received first, then by id
 
 AllocationRow = tuple[SlotKind, int | None, int]  # slot, installment link id, cents
 
@@ -180,7 +183,7 @@ def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries
         works[entry.bundle_id].entries.append(entry)
     if new_entries:
         for work in works.values():
-            work.entries.sort(key=lambda entry: (entry.received_at, entry.id))
+            work.entries.sort(key=_RECEIVED_ORDER)
     _allocations(session, record_ids, works)
     for part in chunks(sorted(record_ids)):
         for record_id, writer_id, status, total in _rows(session, "payouts", part):
