@@ -1,7 +1,8 @@
 """A quick look at two screens of the terminal app, apart from the whole suite: payment
-details opened for sample bundles over the bundle list (and Esc back), and the writer
-payouts screen: opening it, choosing the writer with about 1,000 bundles, and moving
-through that writer's bundles (page down, end).
+details opened over the bundle list (pushed for sample bundles spread over the database,
+and with Enter on the list, then Esc back), and the writer payouts screen: opening it,
+choosing the writer with about 1,000 bundles, and moving through that writer's bundles
+(page down, end).
 
 Same harness as ``app_bench``: headless at 120x40, animations off, on a copy of the
 benchmark database; a step's time runs from its start to the last frame painted for it
@@ -68,9 +69,14 @@ async def measure(path: Path, runs: int, profile: str | None) -> dict[str, list[
                 app.push_screen(DetailsScreen(app.desk, bundle_id))
                 await pilot.pause()
 
-            await timed("details: open over the bundle list", push)
+            await timed("details: pushed for a sample bundle", push)
+            assert isinstance(app.screen, DetailsScreen)
+            await press("escape")
+        for _ in range(runs):
+            await timed("details: enter on the bundle list", lambda: pilot.press("enter"))
             assert isinstance(app.screen, DetailsScreen)
             await timed("details: back to the list (esc)", lambda: pilot.press("escape"))
+            await press("down", "down", "down")  # another bundle next time
 
         for _ in range(max(1, runs // 3)):
             await timed("writers screen: open (2), totals and first writer", lambda: pilot.press("2"))

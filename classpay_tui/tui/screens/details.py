@@ -37,6 +37,7 @@ ADMIN_ACTIONS = {
 
 class DetailsScreen(Screen[None]):
     TITLE = "Payment details"
+    AUTO_FOCUS = "#installments"  # focused as it is mounted: no second restyle for a focus change
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="details.back", tooltip="Back to the list"),
         Binding("p", "pay", "Pay", id="details.pay", tooltip="Record a payment for the selected installment"),
@@ -53,6 +54,8 @@ class DetailsScreen(Screen[None]):
         self.desk = desk
         self.bundle_id = bundle_id
         self.details: PaymentDetails | None = None
+        self._early: PaymentDetails | None = None
+        self._reading = self._read_early()
 
     def compose(self) -> ComposeResult:
         # Few widgets, each painted line by line: every widget is a style lookup and a
@@ -65,9 +68,30 @@ class DetailsScreen(Screen[None]):
             yield KeyRows(rows.PAYOUT_COLUMNS, title="Writer payouts", id="payouts")
         yield KeyFooter()
 
+    def _read_early(self) -> bool:
+        """Start reading the bundle as the screen is made, not once it is mounted: the read
+        overlaps building the screen, which then lays out and paints once, with the data."""
+        try:
+            app = self.app
+        except RuntimeError:  # made outside a running app: read when mounted
+            return False
+        service, bundle_id, ctx = self.desk.service, self.bundle_id, self.desk.operator
+        in_thread(
+            app, lambda: service.get_payment_details(ctx, bundle_id), self._arrived, group="details", exclusive=False
+        )
+        return True
+
+    def _arrived(self, details: PaymentDetails) -> None:
+        if self.is_mounted and self.is_attached:
+            self.show(details)
+        else:
+            self._early = details  # shown by on_mount
+
     def on_mount(self) -> None:
-        self.query_one("#installments", KeyRows).focus()
-        self.action_reload()
+        if self._early is not None:
+            self.show(self._early)
+        elif not self._reading:
+            self.action_reload()
 
     def action_reload(self) -> None:
         service, bundle_id = self.desk.service, self.bundle_id

@@ -44,6 +44,7 @@ class KeyFooter(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str]] = []  # (first cell, end, key) of each key shown
+        self._shown: object = None  # what the line was painted from
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -52,7 +53,10 @@ class KeyFooter(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        self.refresh()
+        # Told often (every focus change) and mostly nothing changed: repaint only when the
+        # line would change, so no frame is spent on it.
+        if self._keys() != self._shown:
+            self.refresh()
 
     def _keys(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str, bool] | None]:
         """(key, shown as, description, enabled) of each key to show; and the palette's."""
@@ -71,7 +75,8 @@ class KeyFooter(Widget):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-footer--key", partial=True)
         description_style = self.get_component_rich_style("key-footer--description", partial=True)
-        shown, palette = self._keys()
+        self._shown = keys = self._keys()
+        shown, palette = keys
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
         for key, display, description, enabled in shown:
