@@ -5,6 +5,7 @@ Only the first screen is imported at start-up; the others when they are first op
 
 from __future__ import annotations
 
+import gc
 from typing import ClassVar
 
 from textual.app import App
@@ -18,6 +19,17 @@ from classpay_tui.services.permissions import Action
 from classpay_tui.tui.commands import ActionsProvider
 from classpay_tui.tui.desk import Desk
 from classpay_tui.tui.safe import clean
+
+
+def resume_collector() -> None:
+    """`classpay` starts with the garbage collector paused (``cli.main``); once the first
+    frame is painted, what start-up made (modules, classes, the screen: it lives as long as
+    the app) is frozen out of later collections, and the collector runs again. Without the
+    freeze, its first full collection walks all of it, just as the rows are due."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
 
 SCREENS_FOR = {"show_overdue": Action.READ_PAYMENTS, "show_reports": Action.READ_REPORTS}
 
@@ -54,6 +66,7 @@ class ClasspayApp(App[None]):
         self.add_mode("overdue", self._overdue_screen)
         self.add_mode("reports", self._reports_screen)
         self.switch_mode("writers" if self.desk.operator.role is Role.WRITER else "bundles")
+        self.call_after_refresh(resume_collector)
 
     # A mode's screen is made (and its module imported) the first time the mode is opened.
     def _bundles_screen(self) -> Screen[None]:
