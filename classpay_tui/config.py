@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 ENV_DB = "CLASSPAY_DB"
 
 
 def default_database_path() -> Path:
+    import platformdirs  # only when neither --db nor CLASSPAY_DB says where: a few ms at every start
+
     return Path(platformdirs.user_data_dir("classpay", appauthor=False)) / "classpay.db"
 
 
