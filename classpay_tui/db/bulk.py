@@ -1,7 +1,9 @@
 """Bulk writes: many rows per statement, for the importer, the demo and the bulk settle.
 
 ``insert_rows`` and ``update_rows`` take lists of dicts keyed by column name, with the
-same Python values the models use (``Decimal`` money, aware datetimes, enums).
+same Python values the models use (``Decimal`` money, aware datetimes, enums);
+``insert_values`` and ``update_values`` take tuples of those values in a given column
+order, which spares building a dict per row where there are hundreds of thousands.
 
 On SQLite each statement carries many rows (``INSERT ... VALUES (...), (...)`` and
 ``UPDATE ... FROM (VALUES ...)``), because SQLite's work per statement execution, not per
@@ -12,10 +14,11 @@ Core executemany ("insertmanyvalues"), which is already fast.
 
 ``read_rows`` is the same idea for reading many rows.
 
-``insert_rows_returning_ids`` gives the new primary keys in the order of the rows: on
-PostgreSQL with ``RETURNING`` sorted by parameter order; on SQLite, whose write
-transactions are exclusive (``BEGIN IMMEDIATE``), from the table's largest id before the
-insert — SQLite gives each new row the largest rowid plus one — checked afterwards.
+``insert_rows_returning_ids`` (and ``insert_values_returning_ids``) gives the new primary
+keys in the order of the rows: on PostgreSQL with ``RETURNING`` sorted by parameter order;
+on SQLite, whose write transactions are exclusive (``BEGIN IMMEDIATE``), from the table's
+largest id before the insert — SQLite gives each new row the largest rowid plus one —
+checked afterwards.
 """
 
 from __future__ import annotations

@@ -19,8 +19,7 @@ from classpay_tui.domain.statuses import (
 )
 
 
-@dataclass(frozen=True)
-class BundleFacts:
+class BundleFacts(NamedTuple):
     id: int
     external_ref: str | None
     total_amount: Decimal
@@ -32,8 +31,7 @@ class BundleFacts:
     payout_mode: PayoutMode | None
 
 
-@dataclass(frozen=True)
-class WriterFacts:
+class WriterFacts(NamedTuple):
     id: int
     rule_kind: RuleKind | None
     rule_value: Decimal | None
@@ -82,7 +80,7 @@ class BonusPayout:
     ref: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class BundleWork:
     """One bundle as stored, with its new ledger entries to allocate."""
 

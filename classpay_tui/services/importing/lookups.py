@@ -22,7 +22,7 @@ def existing(session: Session, column: Any, keys: Iterable[Any], *extra: Any) ->
     """Stored rows whose ``column`` is one of ``keys``: key → (key, *extra). One statement,
     built once, run per chunk of keys."""
     found: dict[Any, Any] = {}
-    wanted = sorted(set(keys))
+    wanted = list(set(keys))  # any order: the database sorts the key list itself
     if not wanted:
         return found
     dialect = session.get_bind().dialect.name
