@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from classpay_tui.cli.main import COMMANDS, cli
 from classpay_tui.db.engine import Database
 from classpay_tui.services import ClassPaymentService
 from classpay_tui.services.context import os_login
@@ -109,3 +111,10 @@ def test_a_command_imports_its_own_module_only(office_db, tmp_path):
     assert "classpay_tui.cli.payment_commands" in modules
     assert within(modules, (COMMAND_MODULES - {"classpay_tui.cli.payment_commands"}) | NOT_AT_START) == set()
     assert within(modules, {"textual"}) == set()
+
+
+def test_every_command_in_the_table_resolves_to_itself():
+    context = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        assert isinstance(command, click.Command) and command.name == name
