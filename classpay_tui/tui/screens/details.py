@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from classpay_tui.services.permissions import Action
 from classpay_tui.services.schemas import PaymentDetails, PaymentResult, WriterPaymentOut
@@ -26,6 +26,7 @@ from classpay_tui.tui.notices import toast
 from classpay_tui.tui.widgets import detail_rows as rows
 from classpay_tui.tui.widgets.key_footer import KeyFooter
 from classpay_tui.tui.widgets.key_rows import KeyRows
+from classpay_tui.tui.widgets.title_bar import TitleBar
 
 ADMIN_ACTIONS = {
     "refresh_status": Action.REFRESH_STATUS,
@@ -60,7 +61,7 @@ class DetailsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # Few widgets, each painted line by line: every widget is a style lookup and a
         # layout, and this screen must open within a frame or two of Enter.
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="details-body"):
             yield Static(f"Loading bundle {self.bundle_id}…", id="summary")
             yield KeyRows(rows.INSTALLMENT_COLUMNS, title="Installments", id="installments")

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from classpay_tui.domain.money import ZERO, format_money
 from classpay_tui.services.permissions import Action
@@ -29,6 +29,7 @@ from classpay_tui.tui.widgets import writer_rows as rows
 from classpay_tui.tui.widgets.detail_rows import Row
 from classpay_tui.tui.widgets.key_footer import KeyFooter
 from classpay_tui.tui.widgets.key_rows import KeyRows
+from classpay_tui.tui.widgets.title_bar import TitleBar
 
 FirstPages = tuple[WriterBundlePage, WriterPayoutPage]
 
@@ -56,7 +57,7 @@ class WritersScreen(Screen[None]):
         self.payouts: RowWindow[tuple[WriterPaymentOut, Row]] = RowWindow(key_of=lambda held: held[0].id)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="writers-body"):
             yield Static("", id="writers-status")
             yield KeyRows(rows.WRITER_COLUMNS, id="writers")
