@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 
 
@@ -45,6 +47,7 @@ class KeyFooter(Widget):
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str]] = []  # (first cell, end, key) of each key shown
         self._shown: object = None  # what the line was painted from
+        self._strip: Strip | None = None  # the line, kept until the keys, width or styles change
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -56,7 +59,21 @@ class KeyFooter(Widget):
         # Told often (every focus change) and mostly nothing changed: repaint only when the
         # line would change, so no frame is spent on it.
         if self._keys() != self._shown:
+            self._strip = None
             self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strip = None
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if self._strip is None or self._strip.cell_length != width:
+            line, base = self._line(), self.rich_style
+            self._strip = Strip(Segment.apply_style(line.render(self.app.console), base), line.cell_len).crop_extend(
+                0, width, base
+            )
+        return self._strip
 
     def _keys(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str, bool] | None]:
         """(key, shown as, description, enabled) of each key to show; and the palette's."""
@@ -72,7 +89,7 @@ class KeyFooter(Widget):
                 shown.append((binding.key, app.get_key_display(binding), binding.description, active.enabled))
         return shown, palette
 
-    def render(self) -> Text:
+    def _line(self) -> Text:
         key_style = self.get_component_rich_style("key-footer--key", partial=True)
         description_style = self.get_component_rich_style("key-footer--description", partial=True)
         self._shown = keys = self._keys()
