@@ -26,15 +26,20 @@ class ImportOperations(ServiceCore):
     def import_files(self, ctx: OperatorContext, paths: list[Path]) -> ImportReport:
         """Clients, writers, bundles, installments, payments and writer bonuses from CSV or
         JSON files, in one transaction. Any bad row in any file: nothing is imported."""
+        authorize(ctx, Action.IMPORT)
+        # The rows become millions of small objects, none of them cyclic: the collector would
+        # walk them again and again. It resumes once they are gone (when the helper returns).
+        with paused_gc():
+            return self._import_files(ctx, paths)
+
+    def _import_files(self, ctx: OperatorContext, paths: list[Path]) -> ImportReport:
         # Imported here, not at start-up: the terminal app never imports files.
         from classpay_tui.services.importing.apply import Importer
         from classpay_tui.services.importing.rows import parse_rows
         from classpay_tui.services.importing.sources import read_source
 
-        authorize(ctx, Action.IMPORT)
-        with paused_gc():  # reading builds a few objects per row, none of them cyclic
-            rows = [row for path in paths for row in read_source(path)]
-            parsed, problems = parse_rows(rows)
+        rows = [row for path in paths for row in read_source(path)]
+        parsed, problems = parse_rows(rows)
         now, today = self.clock.now(), self.clock.today()
         with self.db.write() as session, bulk_work(session):
             # The good rows are still tried against the database, so one run reports every

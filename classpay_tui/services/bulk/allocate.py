@@ -5,8 +5,8 @@ The domain functions take an immutable snapshot and return new objects on every 
 which is right for one payment and too slow for a hundred thousand. This does the same
 arithmetic in place. It only ever *accepts* entries: whenever the domain would refuse one
 (or anything looks unusual), it answers ``None`` and the caller asks the domain function
-itself, on :meth:`CentsDebt.to_domain`, for its refusal — so refusals and their messages
-are the domain's own, and a disagreement between the two shows up as an error.
+itself, on :meth:`CentsDebt.to_domain` — so every refusal and its message is the domain's
+own. Tests check that the two give the same answer for every kind of entry.
 """
 
 from __future__ import annotations
@@ -85,13 +85,13 @@ class CentsDebt:
         self.numbers, self.due, self.keys = numbers, due, keys
         first = 1 if deposit > 0 else 0
         self.by_number = {number: first + index for index, number in enumerate(numbers[first:])} if count else {}
-        # BundleDebt.payment_order: the deposit, then by due date, then number. Installments
-        # come by number; when their due dates rise with it, that is already the order.
+        # BundleDebt.payment_order: the deposit, then by due date, then number (usually the
+        # order the installments come in already).
         order = list(range(len(kinds)))
         if count > 1:
-            dates = due[first:]
-            if dates != sorted(dates):  # type: ignore[type-var]
-                order[first:] = sorted(order[first:], key=lambda i: (due[i], numbers[i]))
+            ranks = [(due_date or date.min, number) for due_date, number in zip(due, numbers, strict=True)][first:]
+            if ranks != sorted(ranks):
+                order[first:] = sorted(order[first:], key=lambda i: (due[i] or date.min, numbers[i]))
         self.order = order
 
     @property
