@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -369,11 +370,9 @@ class Importer:
         self.touched.update(values[0] for values in new)
         if not self.outcome.problems:
             ids = insert_values_returning_ids(self.session, OrderPayment, _PAYMENT_COLUMNS, new)
+            entry_values = itemgetter(0, 1, 2, 4, 5, 6)  # bundle, kind, amount, reference, target, received
             self.new_entries = [
-                Entry(entry_id, bundle_id, kind, amount, reference, target, received_at, None)
-                for (bundle_id, kind, amount, _, reference, target, received_at, *_), entry_id in zip(
-                    new, ids, strict=True
-                )
+                Entry(entry_id, *entry_values(values), None) for values, entry_id in zip(new, ids, strict=True)
             ]
         self.outcome.added["payments"] = self.outcome.added.get("payments", 0) + len(new)
 
