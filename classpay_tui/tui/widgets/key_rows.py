@@ -245,9 +245,10 @@ class KeyRows(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self, self.cursor_row, key))
         self._check_held()
 
-    def _scroll_to_cursor(self) -> None:
-        if not self.size.height:  # not laid out yet
-            self.call_after_refresh(self._scroll_to_cursor)
+    def _scroll_to_cursor(self, *, again: bool = True) -> None:
+        if not self.size.height:  # not laid out yet: once more after the next refresh
+            if again:
+                self.call_after_refresh(self._scroll_to_cursor, again=False)
             return
         top, height = round(self.scroll_y), self._body_height
         if self.cursor_row < top:
