@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from classpay_tui.domain.money import ZERO, format_money
 from classpay_tui.services.list_schemas import BundleListPage, ListQuery, PageFrom, PageRequest
@@ -26,6 +26,7 @@ from classpay_tui.tui.paging import ListWindow, reload_request
 from classpay_tui.tui.safe import safe_text
 from classpay_tui.tui.widgets.bundle_grid import BundleGrid
 from classpay_tui.tui.widgets.field import Field
+from classpay_tui.tui.widgets.key_footer import KeyFooter
 from classpay_tui.tui.widgets.status_line import StatusLine
 
 EMPTY_DATABASE = (
@@ -66,7 +67,7 @@ class BundlesScreen(Screen[None]):
         yield StatusLine(id="list-status")
         yield BundleGrid(on_move=self._update_status, id="bundles")
         yield Static("", id="empty")
-        yield Footer(compact=True)
+        yield KeyFooter()  # Textual's Footer mounts a widget per key each time a screen opens over it
 
     @property
     def grid(self) -> BundleGrid:
@@ -93,7 +94,9 @@ class BundlesScreen(Screen[None]):
         Its rows come first; a search, which must read every bundle to count, is counted next."""
         query = self.list_query = self.list_query.model_copy(update=changes)
         counted = not query.search
-        request = PageRequest(start=PageFrom.FIRST, limit=paging.PAGE, count=counted)
+        # A search reads bundles until the page is full: ask for a screen's worth first.
+        limit = paging.PAGE if counted else min(paging.PAGE, self.grid.page_height + paging.MARGIN // 2)
+        request = PageRequest(start=PageFrom.FIRST, limit=limit, count=counted)
         self.loads += 1
         self._fetch(query, request, partial(self._listed, self.loads, request, counted))
 
