@@ -206,6 +206,15 @@ Index("ix_class_payments_paid_bundle", ClassPayment.amount_paid, ClassPayment.bu
 Index("ix_class_payments_due_bundle_up", ClassPayment.next_due_date, ClassPayment.bundle_id)
 Index("ix_class_payments_balance_bundle_up", ClassPayment.balance_remaining, ClassPayment.bundle_id)
 Index("ix_class_payments_paid_bundle_up", ClassPayment.amount_paid, ClassPayment.bundle_id)
+# Writer totals read every record's compensation per writer: from this index alone, not the table.
+Index(
+    "ix_class_payments_writer_totals",
+    ClassPayment.writer_id,
+    ClassPayment.writer_compensation_amount,
+    ClassPayment.writer_paid_amount,
+    ClassPayment.writer_scheduled_amount,
+    ClassPayment.writer_owed_back,
+)
 
 
 class ClassPaymentInstallment(Base):
@@ -294,6 +303,8 @@ class ClassWriterPayment(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         Index("ix_class_writer_payments_status_due", "status", "scheduled_for"),
+        # Writer totals (the writer payouts screen) sum amounts per writer and status from the index alone.
+        Index("ix_class_writer_payments_writer_totals", "writer_id", "status", "amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
