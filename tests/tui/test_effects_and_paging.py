@@ -170,3 +170,26 @@ async def test_every_column_is_whole_at_80_columns(sqlite_service, office, admin
             due = row.next_due_date.isoformat() if row.next_due_date else "—"
             assert text.endswith(due), text
             assert grid.screen_line(index).cell_length == grid.scrollable_content_region.width
+
+
+async def test_a_page_that_could_not_be_read_is_asked_for_again(sqlite_service, admin, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE", 10)
+    monkeypatch.setattr(paging, "MARGIN", 3)
+    ids = [bundle(sqlite_service, admin, f"Client {n:02}", "Course", "100.00") for n in range(1, 41)]
+    original, failures = sqlite_service.bundle_list_page, []
+
+    def flaky(ctx, query, request):  # type: ignore[no-untyped-def]
+        if request.start is PageFrom.AFTER and not failures:
+            failures.append(request)
+            raise ClasspayError("The database is busy; try again.")
+        return original(ctx, query, request)
+
+    monkeypatch.setattr(sqlite_service, "bundle_list_page", flaky)
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one(BundleGrid)
+        for _ in range(30):
+            await keys(pilot, "down")
+        assert failures  # one page was refused once ...
+        assert grid.current.bundle_id == ids[::-1][30]  # ... and read again as the cursor went on

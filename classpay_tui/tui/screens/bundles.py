@@ -83,11 +83,24 @@ class BundlesScreen(Screen[None]):
 
     # ---- loading ---------------------------------------------------------------------
 
-    def _fetch(self, query: ListQuery, request: PageRequest, done: Callable[[BundleListPage], None]) -> None:
+    def _fetch(
+        self,
+        query: ListQuery,
+        request: PageRequest,
+        done: Callable[[BundleListPage], None],
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
         service, operator = self.desk.service, self.desk.operator
         # Not exclusive: a page that lands for an older query or request is dropped by its
         # callback, and cancelling a worker that is handing its page over would lose it.
-        in_thread(self, lambda: service.bundle_list_page(operator, query, request), done, group="rows", exclusive=False)
+        in_thread(
+            self,
+            lambda: service.bundle_list_page(operator, query, request),
+            done,
+            group="rows",
+            exclusive=False,
+            failed=failed,
+        )
 
     def requery(self, **changes: object) -> None:
         """Show the list from its start with ``changes`` to the query (search, status, order).
@@ -135,7 +148,11 @@ class BundlesScreen(Screen[None]):
 
     def on_bundle_grid_rows_wanted(self, message: BundleGrid.RowsWanted) -> None:
         query, request = self.list_query, message.request
-        self._fetch(query, request, partial(self._landed, query, request))
+        self._fetch(query, request, partial(self._landed, query, request), partial(self._not_landed, request))
+
+    def _not_landed(self, request: PageRequest, sentence: str) -> None:
+        toast(self, sentence, error=True)
+        self.grid.page_failed(request)
 
     def _landed(self, query: ListQuery, request: PageRequest, page: BundleListPage) -> None:
         if query == self.list_query:

@@ -163,7 +163,13 @@ class BundleGrid(ScrollView, can_focus=True):
             self._region, self._region_for = self.scrollable_content_region, shape
         return self._region
 
-    def _on_screen(self) -> list[int | None]:
+    def page_failed(self, request: PageRequest) -> None:
+        """A page asked for could not be read (the screen has said why): ask again later."""
+        if request == self.asked:
+            self.asked = None
+            self._jump_anyway()
+
+    def _on_screen(self) -> list[int]:
         return [id(self.window.row(index)) for index in range(self.top, self.top + self.page_height)]
 
     def _changed(self, *, repaint: bool = True) -> None:
