@@ -22,7 +22,6 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import ClassPayment
-from classpay_tui.domain.money import progress
 from classpay_tui.services import listing, view_rows
 from classpay_tui.services.list_schemas import (
     BundleListPage,
@@ -32,7 +31,7 @@ from classpay_tui.services.list_schemas import (
     PageFrom,
     PageRequest,
 )
-from classpay_tui.services.views import is_overdue
+from classpay_tui.services.views import summary_fields
 
 bundle = ClassPayment.bundle_id  # the tie-break of every order, and the key's second half
 NULLABLE = {"due"}  # the only sort column that can be empty
@@ -169,25 +168,15 @@ def _walk(order: str, request: PageRequest) -> tuple[str, list[Segment], bool]:
     return "last", backward(order, None), True
 
 
+LIST_ROW_FIELDS = [name for name in BundleListRow.model_fields if name != "key"]
+
+
 def _rows(session: Session, found: Sequence[tuple[int, Any, int]], today: date) -> list[BundleListRow]:
+    """The rows by id, with the fields ``payments list`` gives them (one mapping for both)."""
     keys = {payment_id: ListKey.model_construct(value=value, bundle_id=bundle) for payment_id, value, bundle in found}
-    return [
-        BundleListRow.model_construct(
-            id=row.payment_id,
-            bundle_id=row.bundle_id,
-            bundle_status=row.bundle_status,
-            client_name=row.client_name,
-            title=row.title,
-            assigned_writer_username=row.writer_username,
-            total_amount=row.total_amount,
-            amount_paid=row.amount_paid,
-            balance_remaining=row.balance_remaining,
-            payment_progress=progress(row.amount_paid, row.total_amount),
-            client_payment_status=row.client_payment_status,
-            writer_payment_status=row.writer_payment_status,
-            next_due_date=row.next_due_date,
-            is_overdue=is_overdue(row.next_due_date, row.client_payment_status, today),
-            key=keys[row.payment_id],
-        )
-        for row in view_rows.summaries_by_id(session, [payment_id for payment_id, _, _ in found])
-    ]
+    rows = []
+    for row in view_rows.summaries_by_id(session, [payment_id for payment_id, _, _ in found]):
+        fields = summary_fields(row, "", today)
+        values = {name: fields[name] for name in LIST_ROW_FIELDS}
+        rows.append(BundleListRow.model_construct(**values, key=keys[row.payment_id]))
+    return rows

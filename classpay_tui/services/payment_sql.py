@@ -115,17 +115,7 @@ def ledger() -> Prepared:
     each of its allocations (slot, installment link, amount), in ledger order."""
     return Prepared(
         select(
-            OrderPayment.id,
-            OrderPayment.bundle_id,
-            OrderPayment.kind,
-            OrderPayment.amount,
-            OrderPayment.method,
-            OrderPayment.reference,
-            OrderPayment.received_at,
-            OrderPayment.recorded_at,
-            OrderPayment.recorded_by,
-            OrderPayment.note,
-            OrderPayment.reverses_id,
+            *view_rows.ENTRY_COLUMNS,
             PaymentAllocation.slot,
             PaymentAllocation.payment_installment_id,
             PaymentAllocation.amount,

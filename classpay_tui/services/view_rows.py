@@ -272,25 +272,24 @@ class AllocationRow(NamedTuple):
     amount: Decimal
 
 
+ENTRY_COLUMNS = (  # :class:`EntryRow`'s
+    OrderPayment.id,
+    OrderPayment.bundle_id,
+    OrderPayment.kind,
+    OrderPayment.amount,
+    OrderPayment.method,
+    OrderPayment.reference,
+    OrderPayment.received_at,
+    OrderPayment.recorded_at,
+    OrderPayment.recorded_by,
+    OrderPayment.note,
+    OrderPayment.reverses_id,
+)
+
+
 @cache
 def _ledger_entries() -> Select[Any]:
-    return (
-        select(
-            OrderPayment.id,
-            OrderPayment.bundle_id,
-            OrderPayment.kind,
-            OrderPayment.amount,
-            OrderPayment.method,
-            OrderPayment.reference,
-            OrderPayment.received_at,
-            OrderPayment.recorded_at,
-            OrderPayment.recorded_by,
-            OrderPayment.note,
-            OrderPayment.reverses_id,
-        )
-        .where(OrderPayment.bundle_id == bindparam("bundle_id"))
-        .order_by(OrderPayment.id)
-    )
+    return select(*ENTRY_COLUMNS).where(OrderPayment.bundle_id == bindparam("bundle_id")).order_by(OrderPayment.id)
 
 
 @cache

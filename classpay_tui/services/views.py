@@ -106,7 +106,8 @@ def _writer_payments(session: Session, payment_ids: Sequence[int]) -> dict[int, 
     }
 
 
-def _summary_fields(row: view_rows.SummaryRow, currency: str, today: date) -> dict[str, object]:
+def summary_fields(row: view_rows.SummaryRow, currency: str, today: date) -> dict[str, object]:
+    """A record's summary row as the fields of the summaries (and of the lighter list rows)."""
     return dict(
         id=row.payment_id,
         bundle_id=row.bundle_id,
@@ -152,7 +153,7 @@ def summaries(
     return [
         _out(
             PaymentSummary,
-            **_summary_fields(row, currency, today),
+            **summary_fields(row, currency, today),
             installments=installments.get(row.payment_id, []),
             writer_payments=payouts.get(row.payment_id, []),
         )
@@ -204,7 +205,7 @@ def details_from_rows(
                 references[allocation.installment_number].append(entry.reference)
     return _out(
         PaymentDetails,
-        **_summary_fields(row, currency, today),
+        **summary_fields(row, currency, today),
         installments=[_installment_out(item, today, references.get(item.number)) for item in installment_rows],
         writer_payments=[payout_out(item) for item in payout_rows],
         ledger=entries,
