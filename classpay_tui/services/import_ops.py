@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classpay_tui.db.bulk import bulk_work, paused_gc
+from classpay_tui.db.bulk import StatementThread, bulk_work, paused_gc
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
@@ -35,16 +35,15 @@ class ImportOperations(ServiceCore):
     def _import_files(self, ctx: OperatorContext, paths: list[Path]) -> ImportReport:
         # Imported here, not at start-up: the terminal app never imports files.
         from classpay_tui.services.importing.apply import Importer
-        from classpay_tui.services.importing.rows import parse_rows
-        from classpay_tui.services.importing.sources import read_source
+        from classpay_tui.services.importing.columns import parse_files
 
-        rows = [row for path in paths for row in read_source(path)]
-        parsed, problems = parse_rows(rows)
+        parsed, problems = parse_files(paths)
         now, today = self.clock.now(), self.clock.today()
-        with self.db.write() as session, bulk_work(session):
+        # The statement thread is left (waiting for what still runs) before the transaction ends.
+        with self.db.write() as session, bulk_work(session), StatementThread() as statements:
             # The good rows are still tried against the database, so one run reports every
             # bad row (unknown bundles, clashes, overpayments), not just the malformed ones.
-            outcome = Importer(session, ctx.login, now, today).run(parsed, settle=not problems)
+            outcome = Importer(session, ctx.login, now, today, statements).run(parsed, settle=not problems)
             if problems or outcome.problems:
                 raise ImportRejected(problems + outcome.problems)  # rolls the transaction back
             report = ImportReport(added=outcome.added, unchanged=outcome.unchanged, files=[p.name for p in paths])

@@ -11,37 +11,46 @@ own. Tests check that the two give the same answer for every kind of entry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from classpay_tui.domain.allocation import BundleDebt, Slot, SlotKind
 
 Part = tuple[int, int]  # (slot index, signed cents)
 
 
+class _Converted(dict[Any, Any]):
+    """Values already converted, keyed by the value: a plain dict lookup when it is there."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        result = self[value] = self.convert(value)
+        return result
+
+
 class Money:
     """Money between ``Decimal`` and integer cents for one settle, each distinct value
-    converted once (a dict lookup is ten times cheaper than the arithmetic)."""
+    converted once (a dict lookup is ten times cheaper than the arithmetic):
+    ``money.decimals[cents]`` and ``money.cents_of[amount]``."""
 
-    __slots__ = ("_cents", "_decimals")
+    __slots__ = ("cents_of", "decimals")
 
     def __init__(self) -> None:
-        self._cents: dict[Decimal, int] = {}
-        self._decimals: dict[int, Decimal] = {}
+        # of amounts that are already whole cents (stored or validated money)
+        self.cents_of: dict[Decimal, int] = _Converted(lambda amount: int(amount * 100))
+        self.decimals: dict[int, Decimal] = _Converted(lambda cents: Decimal(cents).scaleb(-2))
 
     def cents(self, amount: Decimal) -> int:
         """Of an amount that is already whole cents (stored or validated money)."""
-        value = self._cents.get(amount)
-        if value is None:
-            value = self._cents[amount] = int(amount * 100)
-        return value
+        return self.cents_of[amount]
 
     def decimal(self, cents: int) -> Decimal:
-        value = self._decimals.get(cents)
-        if value is None:
-            value = self._decimals[cents] = Decimal(cents).scaleb(-2)
-        return value
+        return self.decimals[cents]
 
 
 class CentsDebt:
@@ -76,21 +85,22 @@ class CentsDebt:
             numbers, amounts, due, held = [0], [total - deposit], [None], [balance_held]
         else:
             kinds, keys = [], []
-        self.deposit = -1
+        first = 0
         if deposit > 0:
-            self.deposit = 0
-            kinds, keys = [SlotKind.DEPOSIT, *kinds], [None, *keys]
+            first = 1
+            kinds.insert(0, SlotKind.DEPOSIT)
+            keys.insert(0, None)
             numbers, amounts, due, held = [0, *numbers], [deposit, *amounts], [None, *due], [deposit_held, *held]
+        self.deposit = first - 1  # the deposit's slot: 0, or -1 without one
         self.kinds, self.amounts, self.held = kinds, amounts, held
         self.numbers, self.due, self.keys = numbers, due, keys
-        first = 1 if deposit > 0 else 0
-        self.by_number = {number: first + index for index, number in enumerate(numbers[first:])} if count else {}
+        self.by_number = dict(zip(numbers[first:], range(first, first + count), strict=True)) if count else {}
         # BundleDebt.payment_order: the deposit, then by due date, then number (usually the
-        # order the installments come in already).
+        # order the installments come in already). Installments always have a due date.
         order = list(range(len(kinds)))
         if count > 1:
-            ranks = [(due_date or date.min, number) for due_date, number in zip(due, numbers, strict=True)][first:]
-            if ranks != sorted(ranks):
+            ranks = list(zip(due[first:], numbers[first:], strict=True))
+            if ranks != sorted(ranks):  # type: ignore[type-var]
                 order[first:] = sorted(order[first:], key=lambda i: (due[i] or date.min, numbers[i]))
         self.order = order
 

@@ -43,11 +43,9 @@ class Summary(NamedTuple):
     paid_installments: int
 
 
-class LinkOutcome(NamedTuple):
-    paid_amount: Decimal
-    status: InstallmentStatus
-    paid_at: datetime | None
-    changed: bool
+# An installment's state after the settle: paid amount, status, paid at, and whether that
+# differs from what is stored (a plain tuple: there is one per installment).
+LinkOutcome = tuple[Decimal, InstallmentStatus, datetime | None, bool]
 
 
 class ClientOutcome(NamedTuple):
@@ -75,20 +73,6 @@ def initial_debt(work: BundleWork, money: Money) -> CentsDebt:
         ),
         allocated.get(SlotKind.BALANCE, 0),
     )
-
-
-def _allocate(debt: CentsDebt, entry: Entry, cents: int, reversed_rows: ReversedRows | None) -> list[Part] | None:
-    """The same choice of rule as ``records._allocate_existing``; None: ask the domain."""
-    kind = entry.kind
-    if kind is PaymentKind.INSTALLMENT and entry.target_installment:
-        return debt.pay_installment(entry.target_installment, cents)
-    if kind is PaymentKind.DEPOSIT:
-        return debt.pay_deposit(cents)
-    if kind is PaymentKind.REFUND:
-        return debt.refund(cents)
-    if kind is PaymentKind.REVERSAL and entry.reverses_id is not None:
-        return None if reversed_rows is None else debt.reverse(reversed_rows)
-    return debt.pay_bundle(cents)
 
 
 def _by_the_domain(debt: CentsDebt, entry: Entry, reversed_rows: ReversedRows | None, money: Money) -> list[Part]:
@@ -138,26 +122,48 @@ def settle_client(
     for the first entry the bundle cannot take (nothing of the bundle is then written)."""
     debt = initial_debt(work, money)
     kinds, keys, held = debt.kinds, debt.keys, debt.held
-    to_decimal = money.decimal
+    to_decimal, to_cents = money.decimals, money.cents_of
     new: list[NewAllocation] = []
     done: dict[int, ReversedRows] = {}
     last_entry: dict[int, Entry] = {}  # link index → the newest entry (by id) that allocated to it
-    reversals = any(entry.kind is PaymentKind.REVERSAL for entry in work.entries)
+    reversals = work.reversals
     for entry in work.entries:
         rows = _reversed_rows(entry, work, reversed_allocations, done) if reversals else None
-        parts = _allocate(debt, entry, money.cents(entry.amount), rows)
+        kind, cents = entry.kind, to_cents[entry.amount]
+        # the same choice of rule as ``records._allocate_existing``; None: ask the domain
+        if kind is _INSTALLMENT and entry.target_installment:
+            parts = debt.pay_installment(entry.target_installment, cents)
+        elif kind is _DEPOSIT:
+            parts = debt.pay_deposit(cents)
+        elif kind is _REFUND:
+            parts = debt.refund(cents)
+        elif kind is _REVERSAL and entry.reverses_id is not None:
+            parts = None if rows is None else debt.reverse(rows)
+        else:
+            parts = debt.pay_bundle(cents)
         if parts is None:
             parts = _by_the_domain(debt, entry, rows, money)
         entry_id = entry.id
-        for index, cents in parts:
-            held[index] += cents
+        for index, part in parts:
+            held[index] += part
             key = keys[index]  # None but for an installment
-            new.append((entry_id, kinds[index], key, to_decimal(cents)))
-            if key is not None and (key not in last_entry or last_entry[key].id < entry_id):
-                last_entry[key] = entry
+            new.append((entry_id, kinds[index], key, to_decimal[part]))
+            if key is not None:
+                newest = last_entry.get(key)
+                if newest is None or newest.id < entry_id:
+                    last_entry[key] = entry
         if reversals:
-            done[entry_id] = [(kinds[index], keys[index], cents) for index, cents in parts]
+            done[entry_id] = [(kinds[index], keys[index], part) for index, part in parts]
     return _outcome(work, debt, last_entry, money, new)
+
+
+_INSTALLMENT, _DEPOSIT, _REFUND, _REVERSAL = (
+    PaymentKind.INSTALLMENT,
+    PaymentKind.DEPOSIT,
+    PaymentKind.REFUND,
+    PaymentKind.REVERSAL,
+)
+_PAID, _PARTIAL, _PENDING = InstallmentStatus.PAID, InstallmentStatus.PARTIAL, InstallmentStatus.PENDING
 
 
 def _outcome(
@@ -169,23 +175,27 @@ def _outcome(
     completed it was received: the newest entry that allocated to it
     (``ledger.paid_at_by_link`` replays in id order)."""
     held_of, amounts, due = debt.held, debt.amounts, debt.due
+    decimals = money.decimals
     total, paid = sum(amounts), sum(held_of)
-    first = 1 if debt.deposit == 0 else 0  # installment slots follow the deposit, in link order
-    links, paid_installments, next_due = [], 0, None
+    first = debt.deposit + 1  # installment slots follow the deposit, in link order
+    links: list[LinkOutcome] = []
+    paid_installments, next_due = 0, None
     for index, link in enumerate(work.links):
-        held = held_of[first + index]
-        if held == amounts[first + index]:
-            status = InstallmentStatus.PAID
-            paid_at = last_entry[index].received_at if index in last_entry else link.paid_at
+        slot = first + index
+        held = held_of[slot]
+        if held == amounts[slot]:
+            status = _PAID
+            newest = last_entry.get(index)
+            paid_at = newest.received_at if newest is not None else link.paid_at
             paid_installments += 1
         else:
-            status = InstallmentStatus.PARTIAL if held > 0 else InstallmentStatus.PENDING
+            status = _PARTIAL if held > 0 else _PENDING
             paid_at = None
-            due_date = due[first + index]
+            due_date = due[slot]
             if due_date is not None and (next_due is None or due_date < next_due):
                 next_due = due_date
-        changed = link.id is None or (link.paid_cents, link.status, link.paid_at) != (held, status, paid_at)
-        links.append(LinkOutcome(money.decimal(held), status, paid_at, changed))
+        changed = link.id is None or link.paid_cents != held or link.status is not status or link.paid_at != paid_at
+        links.append((decimals[held], status, paid_at, changed))
     if work.bundle.status is BundleStatus.CANCELLED:
         status_now = ClientPaymentStatus.CANCELLED
     elif paid == total:
@@ -195,9 +205,9 @@ def _outcome(
     else:
         status_now = ClientPaymentStatus.PARTIAL
     summary = Summary(
-        money.decimal(held_of[0] if debt.deposit == 0 else 0),
-        money.decimal(paid),
-        money.decimal(total - paid),
+        decimals[held_of[0] if first else 0],
+        decimals[paid],
+        decimals[total - paid],
         status_now,
         len(work.links),
         paid_installments,

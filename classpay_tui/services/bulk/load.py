@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.types import NullType
 
 from classpay_tui.db.bulk import read_rows
 from classpay_tui.db.key_lists import in_keys, keys_value
@@ -30,7 +31,7 @@ from classpay_tui.db.models import (
 from classpay_tui.domain.allocation import SlotKind
 from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import PaymentKind
-from classpay_tui.services.bulk.state import BundleFacts, BundleWork, Entry, LinkFacts, WriterFacts
+from classpay_tui.services.bulk.state import SUMMARY_COLUMNS, BundleFacts, BundleWork, Entry, LinkFacts, WriterFacts
 
 CHUNK = 2000
 LARGEST_ID = 2**31 - 1  # INTEGER primary keys
@@ -79,9 +80,13 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
             ClassBundle.compensation_override,
             ClassBundle.payout_mode,
         ).where(ids_in(ClassBundle.id)),
-        "records": select(ClassPayment.id, ClassPayment.bundle_id, ClassPayment.writer_id).where(
-            ids_in(ClassPayment.bundle_id)
-        ),
+        # The summary as stored (no type processing), so that only changed columns are written.
+        "records": select(
+            ClassPayment.id,
+            ClassPayment.bundle_id,
+            ClassPayment.writer_id,
+            *(type_coerce(ClassPayment.__table__.c[name], NullType()) for name in SUMMARY_COLUMNS),
+        ).where(ids_in(ClassPayment.bundle_id)),
         "installments": select(
             ClassInstallment.bundle_id,
             ClassInstallment.id,
@@ -113,10 +118,12 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
             ~select(PaymentAllocation.id).where(PaymentAllocation.order_payment_id == OrderPayment.id).exists(),
         )
         .order_by(OrderPayment.received_at, OrderPayment.id),
-        # Refund entries per bundle, less those reversed (as ``ledger.refunded_total``).
+        # Refund entries per bundle, less those reversed (as ``ledger.refunded_total``); the
+        # new entries' refunds are added to it in Python.
         "refunds": select(OrderPayment.bundle_id, func.sum(OrderPayment.amount))
         .where(
             ids_in(OrderPayment.bundle_id),
+            OrderPayment.id <= bindparam("at_most"),
             OrderPayment.kind == PaymentKind.REFUND,
             ~select(reversal.id).where(reversal.reverses_id == OrderPayment.id).exists(),
         )
@@ -154,15 +161,30 @@ def _rows(session: Session, name: str, part: Sequence[int], **params: Any) -> li
     return read_rows(session, _queries(dialect)[name], {"ids": keys_value(dialect, part), **params})
 
 
-def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries: Sequence[Entry] = ()) -> Loaded:
+def load(
+    session: Session,
+    bundle_ids: Sequence[int],
+    *,
+    lock: bool,
+    new_entries: Sequence[Entry] = (),
+    stored_up_to: int | None = None,
+) -> Loaded:
     """Every touched bundle with its payment record, installments and links, allocation
     sums, unallocated entries, refunds and payout sums. ``lock`` takes the bundle rows'
     locks first (PostgreSQL), as every single-bundle write does.
 
-    ``new_entries`` are ledger entries the caller has just inserted (with their ids): they
-    are not read back; only older unallocated entries are, if there are any."""
+    ``new_entries`` are ledger entries the caller has inserted, or is about to insert, with
+    their ids (larger than every stored one): they are not read, only older unallocated
+    entries are, if there are any; so the reads may run before the new entries are
+    written. A new entry is never a reversal (a reversal is recorded on its own).
+    ``stored_up_to``: the largest id of an entry that is not new (by default, one less than
+    the smallest new one), for loading bundles in parts."""
+    if any(entry.kind is PaymentKind.REVERSAL for entry in new_entries):
+        raise ValueError("new entries for the bulk settle cannot be reversals")
     ids = sorted(set(bundle_ids))
-    at_most = min((entry.id for entry in new_entries), default=LARGEST_ID + 1) - 1
+    at_most = stored_up_to
+    if at_most is None:
+        at_most = min((entry.id for entry in new_entries), default=LARGEST_ID + 1) - 1
     works: dict[int, BundleWork] = {}
     for part in chunks(ids):
         if lock:
@@ -171,16 +193,23 @@ def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, new_entries
             works[row[0]] = BundleWork(BundleFacts(*row))
     record_ids: dict[int, int] = {}
     for part in chunks(ids):
-        for record_id, bundle_id, writer_id in _rows(session, "records", part):
-            works[bundle_id].record_id, works[bundle_id].record_writer_id = record_id, writer_id
+        for record_id, bundle_id, writer_id, *summary in _rows(session, "records", part):
+            work = works[bundle_id]
+            work.record_id, work.record_writer_id, work.stored_summary = record_id, writer_id, tuple(summary)
             record_ids[record_id] = bundle_id
         _installments(session, part, works)
         for row in _rows(session, "entries", part, at_most=at_most):
-            works[row[1]].entries.append(Entry(*row))
-        for bundle_id, total in _rows(session, "refunds", part):
+            entry = Entry(*row)
+            work = works[entry.bundle_id]
+            work.entries.append(entry)
+            work.reversals = work.reversals or entry.kind is PaymentKind.REVERSAL
+        for bundle_id, total in _rows(session, "refunds", part, at_most=at_most):
             works[bundle_id].refunded = total or ZERO
     for entry in new_entries:
-        works[entry.bundle_id].entries.append(entry)
+        work = works[entry.bundle_id]
+        work.entries.append(entry)
+        if entry.kind is PaymentKind.REFUND:
+            work.refunded += entry.amount
     if new_entries:
         for work in works.values():
             work.entries.sort(key=_RECEIVED_ORDER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from classpay_tui.domain.allocation import SlotKind
 from classpay_tui.domain.compensation import RuleKind
@@ -16,6 +16,27 @@ from classpay_tui.domain.statuses import (
     PaymentKind,
     PayoutMode,
     WriterPayoutStatus,
+)
+
+# The payment record's summary columns, as the settle writes them.
+SUMMARY_COLUMNS = (
+    "total_amount",
+    "deposit_amount",
+    "deposit_paid",
+    "amount_paid",
+    "refunded_amount",
+    "balance_remaining",
+    "client_payment_status",
+    "writer_compensation_amount",
+    "writer_paid_amount",
+    "writer_scheduled_amount",
+    "writer_owed_back",
+    "writer_payment_status",
+    "uses_installments",
+    "total_installments",
+    "paid_installments",
+    "next_due_date",
+    "updated_at",
 )
 
 
@@ -87,9 +108,11 @@ class BundleWork:
     bundle: BundleFacts
     record_id: int | None = None
     record_writer_id: int | None = None
+    stored_summary: tuple[Any, ...] | None = None  # the record's SUMMARY_COLUMNS as stored (read raw)
     links: list[LinkFacts] = field(default_factory=list)
     allocated: dict[SlotKind, int] = field(default_factory=dict)  # cents in the deposit and balance slots
     entries: list[Entry] = field(default_factory=list)
+    reversals: bool = False  # whether any of ``entries`` is a reversal
     refunded: Decimal = ZERO
     payout_sums: dict[tuple[int, WriterPayoutStatus], Decimal] = field(default_factory=dict)
 

@@ -1,10 +1,13 @@
-"""Writing what the bulk settle worked out: new payment records and installment links with
-their final values, allocations, updated links and records, and writer payouts (with the
-``WriterBonus`` each one carries) — bulk inserts and updates, a few statements in all."""
+"""Writing what the bulk settle worked out, a batch of bundles at a time: new payment
+records and installment links with their final values, allocations, updated links and
+records (only the columns that changed), and writer payouts (with the ``WriterBonus`` each
+one carries) — bulk inserts and updates, a few statements per batch, run through
+:class:`~classpay_tui.db.bulk.Statements` (so, for the importer, while the next batch is
+worked out)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -12,61 +15,39 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.bulk import (
+    Statements,
     insert_rows,
-    insert_rows_returning_ids,
     insert_values,
-    insert_values_returning_ids,
+    submit_insert_returning_ids,
+    update_changed,
     update_values,
 )
 from classpay_tui.db.models import (
     ClassPayment,
     ClassPaymentInstallment,
     ClassWriterPayment,
-    OfficeSettings,
     PaymentAllocation,
     WriterBonus,
 )
-from classpay_tui.domain.compensation import next_payout_day
 from classpay_tui.domain.statuses import WriterPaymentType, WriterPayoutStatus
 from classpay_tui.services.bulk.client import ClientOutcome
-from classpay_tui.services.bulk.load import Loaded
-from classpay_tui.services.bulk.state import BonusPayout, BundleWork
+from classpay_tui.services.bulk.state import SUMMARY_COLUMNS, BonusPayout, BundleWork
 from classpay_tui.services.bulk.writer import WriterOutcome
 
 
 @dataclass(frozen=True)
-class Settled:
-    """Everything the settle decided, bundle by bundle."""
+class Batch:
+    """What the settle decided for some bundles (``order``: their ids, ascending)."""
 
-    loaded: Loaded
-    clients: dict[int, ClientOutcome]
-    writers: dict[int, WriterOutcome]
-    bonuses: Sequence[BonusPayout]
-
-
-_SUMMARY_COLUMNS = (
-    "total_amount",
-    "deposit_amount",
-    "deposit_paid",
-    "amount_paid",
-    "refunded_amount",
-    "balance_remaining",
-    "client_payment_status",
-    "writer_compensation_amount",
-    "writer_paid_amount",
-    "writer_scheduled_amount",
-    "writer_owed_back",
-    "writer_payment_status",
-    "uses_installments",
-    "total_installments",
-    "paid_installments",
-    "next_due_date",
-    "updated_at",
-)
+    order: Sequence[int]
+    works: Mapping[int, BundleWork]
+    clients: Mapping[int, ClientOutcome]
+    writers: Mapping[int, WriterOutcome]
+    bonuses: Mapping[int, Sequence[BonusPayout]]  # imported bonuses by bundle
 
 
 def _summary_values(work: BundleWork, client: ClientOutcome, writer: WriterOutcome, now: datetime) -> tuple[Any, ...]:
-    """The values of :data:`_SUMMARY_COLUMNS`."""
+    """The values of :data:`SUMMARY_COLUMNS`."""
     summary, bundle, payouts = client.summary, work.bundle, writer.summary
     return (
         bundle.total_amount,
@@ -89,30 +70,34 @@ def _summary_values(work: BundleWork, client: ClientOutcome, writer: WriterOutco
     )
 
 
-def write(session: Session, settled: Settled, settings: OfficeSettings, now: datetime, today: date) -> None:
-    works, clients, writers = settled.loaded.works, settled.clients, settled.writers
-    order = sorted(works)
-    stored = [bundle_id for bundle_id in order if works[bundle_id].record_id is not None]
-    _new_records(session, settled, [b for b in order if works[b].record_id is None], now)
-    _links(session, settled, order)
-    _allocations(session, settled, order)
-    update_values(
+def write_batch(statements: Statements, session: Session, batch: Batch, *, scheduled_for: date, now: datetime) -> None:
+    """Submit the batch's statements; the ids of new rows are known at once (for the links
+    and allocations that point at them)."""
+    works, clients, writers = batch.works, batch.clients, batch.writers
+    new_records = [b for b in batch.order if works[b].record_id is None]
+    stored = [b for b in batch.order if works[b].record_id is not None]
+    _new_records(statements, session, batch, new_records, now)
+    _links(statements, session, batch)
+    _allocations(statements, session, batch)
+    statements.submit(
+        update_changed,
         session,
         ClassPayment,
-        ("id", *_SUMMARY_COLUMNS),
+        ("id", *SUMMARY_COLUMNS),
         [(works[b].record_id, *_summary_values(works[b], clients[b], writers[b], now)) for b in stored],
+        [works[b].stored_summary for b in stored],
     )
-    _bonus_payouts(session, settled, now)
-    _due_payouts(session, settled, order, settings, now, today)
+    _bonus_payouts(statements, session, batch, now)
+    _due_payouts(statements, session, batch, scheduled_for, now)
 
 
-def _new_records(session: Session, settled: Settled, bundle_ids: list[int], now: datetime) -> None:
-    works, clients, writers = settled.loaded.works, settled.clients, settled.writers
+def _new_records(statements: Statements, session: Session, batch: Batch, bundle_ids: list[int], now: datetime) -> None:
+    works, clients, writers = batch.works, batch.clients, batch.writers
     rows = [
         (b, works[b].bundle.writer_id, now, *_summary_values(works[b], clients[b], writers[b], now)) for b in bundle_ids
     ]
-    columns = ("bundle_id", "writer_id", "created_at", *_SUMMARY_COLUMNS)
-    ids = insert_values_returning_ids(session, ClassPayment, columns, rows)
+    columns = ("bundle_id", "writer_id", "created_at", *SUMMARY_COLUMNS)
+    ids = submit_insert_returning_ids(statements, session, ClassPayment, columns, rows)
     for bundle_id, record_id in zip(bundle_ids, ids, strict=True):
         works[bundle_id].record_id = record_id
         works[bundle_id].record_writer_id = works[bundle_id].bundle.writer_id
@@ -121,30 +106,33 @@ def _new_records(session: Session, settled: Settled, bundle_ids: list[int], now:
 _LINK_STATE = ("paid_amount", "status", "paid_at")
 
 
-def _links(session: Session, settled: Settled, order: list[int]) -> None:
+def _links(statements: Statements, session: Session, batch: Batch) -> None:
     """New links are inserted with their final state; changed stored ones are updated."""
-    works = settled.loaded.works
+    works = batch.works
     new_links, new, changed = [], [], []
-    for bundle_id in order:
+    for bundle_id in batch.order:
         work = works[bundle_id]
-        for link, outcome in zip(work.links, settled.clients[bundle_id].links, strict=True):
+        for link, (paid_amount, status, paid_at, differs) in zip(
+            work.links, batch.clients[bundle_id].links, strict=True
+        ):
             if link.id is None:
                 new_links.append(link)
-                new.append((work.record_id, link.installment_id, outcome.paid_amount, outcome.status, outcome.paid_at))
-            elif outcome.changed:
-                changed.append((link.id, outcome.paid_amount, outcome.status, outcome.paid_at))
-    ids = insert_values_returning_ids(
-        session, ClassPaymentInstallment, ("class_payment_id", "installment_id", *_LINK_STATE), new
+                new.append((work.record_id, link.installment_id, paid_amount, status, paid_at))
+            elif differs:
+                changed.append((link.id, paid_amount, status, paid_at))
+    ids = submit_insert_returning_ids(
+        statements, session, ClassPaymentInstallment, ("class_payment_id", "installment_id", *_LINK_STATE), new
     )
     for link, link_id in zip(new_links, ids, strict=True):
         link.id = link_id
-    update_values(session, ClassPaymentInstallment, ("id", *_LINK_STATE), changed)
+    if changed:
+        statements.submit(update_values, session, ClassPaymentInstallment, ("id", *_LINK_STATE), changed)
 
 
-def _allocations(session: Session, settled: Settled, order: list[int]) -> None:
-    works = settled.loaded.works
+def _allocations(statements: Statements, session: Session, batch: Batch) -> None:
+    works = batch.works
     rows = []
-    for bundle_id in order:
+    for bundle_id in batch.order:
         work = works[bundle_id]
         record_id, links = work.record_id, work.links
         rows += [
@@ -155,22 +143,24 @@ def _allocations(session: Session, settled: Settled, order: list[int]) -> None:
                 links[link_index].id if link_index is not None else None,
                 amount,
             )
-            for entry_id, slot, link_index, amount in settled.clients[bundle_id].allocations
+            for entry_id, slot, link_index, amount in batch.clients[bundle_id].allocations
         ]
-    insert_values(
-        session,
-        PaymentAllocation,
-        ("order_payment_id", "class_payment_id", "slot", "payment_installment_id", "amount"),
-        rows,
-    )
+    if rows:
+        statements.submit(
+            insert_values,
+            session,
+            PaymentAllocation,
+            ("order_payment_id", "class_payment_id", "slot", "payment_installment_id", "amount"),
+            rows,
+        )
 
 
-def _bonus_payouts(session: Session, settled: Settled, now: datetime) -> None:
+def _bonus_payouts(statements: Statements, session: Session, batch: Batch, now: datetime) -> None:
     """An older system's bonus for a bundle is a payout already made (or promised)."""
-    works = settled.loaded.works
+    works = batch.works
     rows = [
         dict(
-            class_payment_id=works[bonus.bundle_id].record_id,
+            class_payment_id=works[bundle_id].record_id,
             writer_id=bonus.writer_id,
             amount=bonus.amount,
             payment_type=WriterPaymentType.PARTIAL,
@@ -181,30 +171,26 @@ def _bonus_payouts(session: Session, settled: Settled, now: datetime) -> None:
             bonus_id=bonus.bonus_id,
             created_at=now,
         )
-        for bonus in settled.bonuses
+        for bundle_id in batch.order
+        for bonus in batch.bonuses.get(bundle_id, ())
     ]
-    insert_rows(session, ClassWriterPayment, rows)
+    if rows:
+        statements.submit(insert_rows, session, ClassWriterPayment, rows)
 
 
-def _due_payouts(
-    session: Session, settled: Settled, order: list[int], settings: OfficeSettings, now: datetime, today: date
-) -> None:
+def _due_payouts(statements: Statements, session: Session, batch: Batch, scheduled_for: date, now: datetime) -> None:
     """The payouts the payout mode says are due, each with its bonus (``payouts.schedule_payout``)."""
-    works = settled.loaded.works
-    due = [(b, payout) for b in order if (payout := settled.writers[b].due) is not None]
-    bonuses = [
-        dict(
-            writer_id=works[b].writer_id,
-            bundle_id=b,
-            category="class_payment",
-            amount=payout[0],
-            granted_at=now,
-            is_paid=False,
-        )
-        for b, payout in due
-    ]
-    bonus_ids = insert_rows_returning_ids(session, WriterBonus, bonuses)
-    scheduled_for = next_payout_day(today, settings.payout_weekday)
+    works = batch.works
+    due = [(b, payout) for b in batch.order if (payout := batch.writers[b].due) is not None]
+    if not due:
+        return
+    bonus_ids = submit_insert_returning_ids(
+        statements,
+        session,
+        WriterBonus,
+        ("writer_id", "bundle_id", "category", "amount", "granted_at", "is_paid"),
+        [(works[b].writer_id, b, "class_payment", payout[0], now, False) for b, payout in due],
+    )
     rows = [
         dict(
             class_payment_id=works[b].record_id,
@@ -218,4 +204,4 @@ def _due_payouts(
         )
         for (b, payout), bonus_id in zip(due, bonus_ids, strict=True)
     ]
-    insert_rows(session, ClassWriterPayment, rows)
+    statements.submit(insert_rows, session, ClassWriterPayment, rows)

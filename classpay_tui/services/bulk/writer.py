@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from classpay_tui.db.models import OfficeSettings
 from classpay_tui.domain.compensation import CompensationRule, compensation_for
@@ -69,11 +70,23 @@ def settle_writer(
     compensations: Compensations,
     bonuses: list[BonusPayout],
     settings: OfficeSettings,
+    known: dict[tuple[Any, ...], WriterOutcome] | None = None,
 ) -> WriterOutcome:
     """Raises :class:`CompensationExceeded` when imported bonuses pay the writer more than
-    the compensation (the importer reports it as a bad row)."""
+    the compensation (the importer reports it as a bad row). ``known``: outcomes already
+    worked out for bundles with no payouts yet, by everything they depend on (most
+    bundles of an import share a handful)."""
     writer_id = work.writer_id
     amount = compensations.of(work)
+    total, paid = work.bundle.total_amount, client.amount_paid
+    cancelled = work.bundle.status is BundleStatus.CANCELLED
+    mode = work.bundle.payout_mode or settings.payout_mode
+    key = None
+    if known is not None and not bonuses and not work.payout_sums:
+        key = (writer_id is None, amount, total, paid, cancelled, mode, client.client_payment_status)
+        outcome = known.get(key)
+        if outcome is not None:
+            return outcome
     sums: dict[WriterPayoutStatus, Decimal] = {
         status: total for (payee, status), total in work.payout_sums.items() if payee == writer_id
     }
@@ -81,16 +94,17 @@ def settle_writer(
         if bonus.writer_id == writer_id:
             status = WriterPayoutStatus.PAID if bonus.is_paid else WriterPayoutStatus.SCHEDULED
             sums[status] = sums.get(status, ZERO) + bonus.amount
-    total, paid = work.bundle.total_amount, client.amount_paid
-    cancelled = work.bundle.status is BundleStatus.CANCELLED
     summary = writer_summary(amount, paid, total, sums, bundle_cancelled=cancelled)
     if writer_id is None:
-        return WriterOutcome(amount, summary, None)
-    if summary.paid + summary.scheduled > amount:
-        raise CompensationExceeded(summary.paid + summary.scheduled, amount)
-    mode = work.bundle.payout_mode or settings.payout_mode
-    due = due_payout(mode, client.client_payment_status, amount, paid, total, summary.paid, summary.scheduled)
-    if due is not None:
-        sums[WriterPayoutStatus.SCHEDULED] = sums.get(WriterPayoutStatus.SCHEDULED, ZERO) + due[0]
-        summary = writer_summary(amount, paid, total, sums, bundle_cancelled=cancelled)
-    return WriterOutcome(amount, summary, due)
+        outcome = WriterOutcome(amount, summary, None)
+    else:
+        if summary.paid + summary.scheduled > amount:
+            raise CompensationExceeded(summary.paid + summary.scheduled, amount)
+        due = due_payout(mode, client.client_payment_status, amount, paid, total, summary.paid, summary.scheduled)
+        if due is not None:
+            sums[WriterPayoutStatus.SCHEDULED] = sums.get(WriterPayoutStatus.SCHEDULED, ZERO) + due[0]
+            summary = writer_summary(amount, paid, total, sums, bundle_cancelled=cancelled)
+        outcome = WriterOutcome(amount, summary, due)
+    if key is not None:
+        known[key] = outcome  # type: ignore[index]
+    return outcome

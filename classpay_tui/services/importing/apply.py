@@ -19,7 +19,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classpay_tui.db.bulk import insert_rows, insert_rows_returning_ids, insert_values_returning_ids
+from classpay_tui.db.bulk import (
+    Statements,
+    insert_rows,
+    insert_rows_returning_ids,
+    insert_values_returning_ids,
+    reserve_ids,
+    submit_insert,
+)
 from classpay_tui.db.models import (
     ClassBundle,
     ClassInstallment,
@@ -32,7 +39,7 @@ from classpay_tui.domain.compensation import CompensationRule
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import PaymentKind
-from classpay_tui.services.bulk import BonusPayout, Entry, settle_bundles
+from classpay_tui.services.bulk import BonusPayout, Entry, settle_loaded, start_loading
 from classpay_tui.services.importing.lookups import chunks, existing
 from classpay_tui.services.importing.rows import (
     BonusRow,
@@ -75,8 +82,14 @@ def _noon(day: date) -> datetime:
 
 
 class Importer:
-    def __init__(self, session: Session, login: str, now: datetime, today: date) -> None:
+    """The session is used directly until the settle; from then on only through
+    ``statements`` (which may run them in a second thread)."""
+
+    def __init__(
+        self, session: Session, login: str, now: datetime, today: date, statements: Statements | None = None
+    ) -> None:
         self.session, self.login, self.now, self.today = session, login, now, today
+        self.statements = statements or Statements()
         self.outcome = Outcome()
         self.client_ids: dict[str, int] = {}
         self.writer_ids: dict[str, int] = {}
@@ -85,7 +98,7 @@ class Importer:
         self.touched: set[int] = set()
         self.payment_where: dict[str, str] = {}
         self.new_bonuses: list[BonusPayout] = []
-        self.new_entries: list[Entry] = []
+        self.new_payments: list[tuple[Any, ...]] = []  # the values of _PAYMENT_COLUMNS, written by the settle
 
     def problem(self, where: str, why: str) -> None:
         self.outcome.problems.append(f"{where}: {why}")
@@ -368,12 +381,7 @@ class Importer:
                 )
             )
         self.touched.update(values[0] for values in new)
-        if not self.outcome.problems:
-            ids = insert_values_returning_ids(self.session, OrderPayment, _PAYMENT_COLUMNS, new)
-            entry_values = itemgetter(0, 1, 2, 4, 5, 6)  # bundle, kind, amount, reference, target, received
-            self.new_entries = [
-                Entry(entry_id, *entry_values(values), None) for values, entry_id in zip(new, ids, strict=True)
-            ]
+        self.new_payments += new
         self.outcome.added["payments"] = self.outcome.added.get("payments", 0) + len(new)
 
     def bonuses(self, rows: list[BonusRow]) -> None:
@@ -426,19 +434,27 @@ class Importer:
     # ---- payment records -----------------------------------------------------------
 
     def settle_bundles(self) -> None:
-        """Each touched bundle gets its payment record (the migration path), its new
-        installments linked and its new payments allocated; bonuses tied to a bundle become
-        that bundle's writer payouts (paid or scheduled, as the bonus says); then the
-        summary is recomputed and any payout now due is scheduled — all touched bundles
-        together (:func:`classpay_tui.services.bulk.settle_bundles`)."""
-        problems = settle_bundles(
-            self.session,
-            self.touched,
-            now=self.now,
-            today=self.today,
-            bonuses=self.new_bonuses,
-            new_entries=self.new_entries,
-        )
+        """The new payments are written; each touched bundle gets its payment record (the
+        migration path), its new installments linked and its new payments allocated;
+        bonuses tied to a bundle become that bundle's writer payouts (paid or scheduled, as
+        the bonus says); then the summary is recomputed and any payout now due is scheduled
+        — all touched bundles together (:func:`classpay_tui.services.bulk.settle_loaded`).
+
+        On SQLite the new payments' ids are known before they are written, so the touched
+        bundles are read first and the payments written while they are settled."""
+        statements, session, new = self.statements, self.session, self.new_payments
+        ids = reserve_ids(statements, session, OrderPayment, len(new))
+        written = ids is None
+        if ids is None:  # the database assigns them: written (and waited for) first
+            ids = range(0)
+            if new:
+                ids = statements.call(insert_values_returning_ids, session, OrderPayment, _PAYMENT_COLUMNS, new)
+        entry_values = itemgetter(0, 1, 2, 4, 5, 6)  # bundle, kind, amount, reference, target, received
+        entries = [Entry(entry_id, *entry_values(values), None) for values, entry_id in zip(new, ids, strict=True)]
+        loading = start_loading(statements, session, self.touched, entries)
+        if not written:
+            submit_insert(statements, session, OrderPayment, _PAYMENT_COLUMNS, new, ids)  # type: ignore[arg-type]
+        problems = settle_loaded(statements, session, loading, now=self.now, today=self.today, bonuses=self.new_bonuses)
         for problem in problems:
             where = self.payment_where.get(problem.reference, problem.where) if problem.reference else problem.where
             self.problem(where, problem.why)

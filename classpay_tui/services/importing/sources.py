@@ -1,9 +1,14 @@
 """Reading import files: CSV with a header row, or JSON (a list of objects, or an object
-whose keys are kinds). Every row keeps where it came from, for error messages."""
+whose keys are kinds). Every row keeps where it came from, for error messages.
+
+A CSV file is read as a table (its header and its records, each record as wide as the
+header), so its rows can be checked a column at a time (:mod:`.columns`); a JSON file
+gives one :class:`SourceRow` per object."""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import NamedTuple
@@ -17,6 +22,24 @@ class SourceRow(NamedTuple):
     kind: str
     where: str  # "payments.csv line 7" / "old.json payments item 3"
     values: dict[str, str]
+
+
+class CsvTable(NamedTuple):
+    kind: str
+    name: str  # the file's name, for "payments.csv line 7"
+    header: list[str]  # stripped and lower-cased
+    records: list[list[str]]  # the cells as written (not stripped), each record as wide as the header
+    lines: list[int]  # the line each record ends on
+
+    def where(self, index: int) -> str:
+        return f"{self.name} line {self.lines[index]}"
+
+    def values(self, index: int) -> dict[str, str]:
+        """Record ``index`` by column name, every cell stripped (a name given twice: the last one)."""
+        return dict(zip(self.header, map(str.strip, self.records[index]), strict=True))
+
+    def source_rows(self) -> list[SourceRow]:
+        return [SourceRow(self.kind, self.where(index), self.values(index)) for index in range(len(self.records))]
 
 
 def kind_of(path: Path) -> str:
@@ -33,44 +56,82 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def read_source(path: Path) -> list[SourceRow]:
+def read_source(path: Path) -> CsvTable | list[SourceRow]:
     if not path.is_file():
         raise InvalidInput(f"There is no file {path}.")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path)
+        return read_csv(path)
     if suffix == ".json":
         return _read_json(path)
     raise InvalidInput(f"{path.name}: only .csv and .json files can be imported.")
 
 
-def _read_csv(path: Path) -> list[SourceRow]:
+def read_csv(path: Path) -> CsvTable:
     kind = kind_of(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as stream:
-            reader = csv.reader(stream)
-            fieldnames = next(reader, None)
-            while fieldnames == []:  # blank lines before the header, as csv.DictReader skips them
-                fieldnames = next(reader, None)
-            if not fieldnames:
-                raise InvalidInput(f"{path.name} is empty: it needs a header row.")
-            header = [name.strip().lower() for name in fieldnames]
-            width = len(header)
-            strip, name = str.strip, path.name
-            rows = []
-            for record in reader:
-                if not record:  # a blank line
-                    continue
-                if len(record) < width:
-                    record += [""] * (width - len(record))
-                # zip stops at the header's width: cells beyond it are ignored
-                values = dict(zip(header, map(strip, record), strict=False))
-                rows.append(SourceRow(kind, f"{name} line {reader.line_num}", values))
-            return rows
+            text = stream.read()
     except UnicodeDecodeError:
         raise InvalidInput(f"{path.name} is not UTF-8 text.") from None
+    lines = _plain_lines(text)
+    try:
+        found = _split_plain(lines) if lines is not None else _split_csv(text)
     except csv.Error as error:
         raise InvalidInput(f"{path.name} is not valid CSV: {error}.") from None
+    if found is None:
+        raise InvalidInput(f"{path.name} is empty: it needs a header row.")
+    fieldnames, records, numbers = found
+    header = [name.strip().lower() for name in fieldnames]
+    width = len(header)
+    for index, record in enumerate(records):
+        if len(record) != width:  # short records are padded; cells beyond the header are ignored
+            records[index] = (record + [""] * (width - len(record)))[:width]
+    return CsvTable(kind, path.name, header, records, numbers)
+
+
+# The csv module's limit on one cell (``csv.field_size_limit()``'s default): longer lines are
+# left to the module, so that its error is the same whichever way the file is read.
+_FIELD_LIMIT = 131072
+
+Split = tuple[list[str], list[list[str]], list[int]] | None  # header, records, their line numbers
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The lines of a file without a quote character, for plain splitting: there every
+    comma separates cells and every line break ends a record, exactly as the csv module
+    reads it. None: the file has quotes (or very long lines), and is left to the module."""
+    if '"' in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if max(map(len, lines)) > _FIELD_LIMIT:
+        return None
+    return lines
+
+
+def _split_plain(lines: list[str]) -> Split:
+    numbered = [(number, line) for number, line in enumerate(lines, 1) if line]  # blank lines are skipped
+    if not numbered:
+        return None
+    (_, head), rest = numbered[0], numbered[1:]
+    return head.split(","), [line.split(",") for _, line in rest], [number for number, _ in rest]
+
+
+def _split_csv(text: str) -> Split:
+    reader = csv.reader(io.StringIO(text, newline=""))  # lines end as in a file opened with newline=""
+    fieldnames = next(reader, None)
+    while fieldnames == []:  # blank lines before the header, as csv.DictReader skips them
+        fieldnames = next(reader, None)
+    if not fieldnames:
+        return None
+    records, numbers = [], []
+    for record in reader:
+        if record:  # not a blank line
+            records.append(record)
+            numbers.append(reader.line_num)
+    return fieldnames, records, numbers
 
 
 def _read_json(path: Path) -> list[SourceRow]:
