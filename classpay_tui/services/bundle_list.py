@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func
+from sqlalchemy import ColumnElement, Select, and_, bindparam
 from sqlalchemy.orm import Session
 
 from classpay_tui.db.models import ClassPayment
@@ -120,13 +120,15 @@ def _count_query(key: listing.FilterKey) -> Select[Any]:
     cache_key = (key, "count")
     query = _BUILT.get(cache_key)
     if query is None:
-        query = _BUILT[cache_key] = listing.filtered([func.count(ClassPayment.id)], key)
+        query = _BUILT[cache_key] = listing.count_query(key)
     return query
 
 
 def page(session: Session, query: ListQuery, request: PageRequest, *, today: date) -> BundleListPage:
     """One page of the list, in the list's order, as ``request`` places it."""
-    params, searching = listing.filter_params(status=query.status, writer_id=None, search=query.search, today=today)
+    params, searching = listing.filter_params(
+        session, status=query.status, writer_id=None, search=query.search, today=today
+    )
     key = listing.filter_key(query.status, False, searching, query.order)
     found: list[tuple[int, Any, int]] = []
     if request.start is PageFrom.OFFSET:
@@ -147,7 +149,7 @@ def page(session: Session, query: ListQuery, request: PageRequest, *, today: dat
             found.reverse()
     total = None
     if request.count:  # the client table only orders the rows; counting does without it
-        total = session.connection().execute(_count_query((*key[:3], False)), params).scalar_one()
+        total = session.connection().execute(_count_query(key), params).scalar_one()
     return BundleListPage(rows=_rows(session, found, today), total=total)
 
 

@@ -2,9 +2,9 @@
 sort orders, done in SQL on the indexes made for them (migration 0004).
 
 A page is found in two steps: first the ids of its payment records, from a query on
-``class_payments`` that joins the bundle and client tables only when a search or the
-client sort needs them (so skipping thousands of rows to a later page stays on one
-index), then the page's rows by those ids (:mod:`.view_rows`).
+``class_payments`` that joins the bundle and client tables only when the client sort (or a
+search without the search index, :mod:`.list_search`) needs them, so skipping thousands of
+rows to a later page stays on one index; then the page's rows by those ids (:mod:`.view_rows`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, func, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import GenericFunction
 
-from classpay_tui.db.models import ClassBundle, ClassPayment, Client, Writer
+from classpay_tui.db.models import ClassBundle, ClassPayment, Client
 from classpay_tui.domain.errors import InvalidInput
 from classpay_tui.domain.statuses import ClientPaymentStatus
+from classpay_tui.services.list_search import SearchPlan, dense_count, plan_search, search_clause, search_support
 
 MAX_PAGE = 500
 LIST_STATUSES = {status.value for status in ClientPaymentStatus} | {"overdue"}
@@ -47,57 +46,24 @@ def order_by(order: str) -> list[Any]:
     return [key] if name == "id" else [key, ClassPayment.bundle_id.desc()]
 
 
-class folded(GenericFunction[str]):
-    """Text made to match a lower-case LIKE pattern whatever its case: ``lower(x)``, except on
-    SQLite, whose LIKE already ignores case (for ASCII letters, as its ``lower`` does), so
-    the search there skips a function call per row (it halves a search over 100,000 bundles)."""
-
-    type = String()
-    inherit_cache = True
+FilterKey = tuple[str | None, bool, SearchPlan | None, bool]
 
 
-@compiles(folded)
-def _lower(element: folded, compiler: Any, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(folded, "sqlite")
-def _as_is(element: folded, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-def search_clause(number: bool) -> Any:
-    """Client name, course title or writer username containing the ``pattern`` parameter
-    (lower case, with ``%`` around), or (``number``) the bundle whose id is ``number``.
-    Matching clients and writers are found once, not once per bundle."""
-    pattern = bindparam("pattern")
-    clauses = [
-        folded(ClassBundle.title).like(pattern),
-        ClassBundle.client_id.in_(select(Client.id).where(folded(Client.name).like(pattern))),
-        ClassBundle.writer_id.in_(select(Writer.id).where(folded(Writer.username).like(pattern))),
-    ]
-    if number:
-        clauses.append(ClassBundle.id == bindparam("number"))
-    return or_(*clauses)
-
-
-FilterKey = tuple[str | None, bool, bool | None, bool]
-
-
-def filter_key(status: str | None, by_writer: bool, search: bool | None, order: str) -> FilterKey:
-    """What shapes a list query: the kind of status filter, a writer, a search (and whether
-    it is a bundle number), and whether the order needs the client table."""
+def filter_key(status: str | None, by_writer: bool, search: SearchPlan | None, order: str) -> FilterKey:
+    """What shapes a list query: the kind of status filter, a writer, how a search runs
+    (:mod:`.list_search`), and whether the order needs the client table."""
     kind = "overdue" if status == "overdue" else "status" if status else None
     return kind, by_writer, search, order.removeprefix("-") == "client"
 
 
 def filtered(columns: Sequence[Any], key: FilterKey) -> Select[Any]:
     """``columns`` of the payment records that pass the filters named by ``key``, with bind
-    parameters for the values (``status``, ``today``, ``writer_id``, ``pattern``, ``number``);
-    the bundle and client tables are joined only when a search or the client sort needs them."""
+    parameters for the values (``status``, ``today``, ``writer_id`` and the search's); the
+    bundle and client tables are joined only when a search of the tables themselves or the
+    client sort needs them."""
     kind, by_writer, search, by_client = key
     query = select(*columns).select_from(ClassPayment)
-    if search is not None or by_client:
+    if (search is not None and search.how == "tables") or by_client:
         query = query.join(ClassBundle, ClassPayment.bundle_id == ClassBundle.id)
     if by_client:
         query = query.join(Client, ClassBundle.client_id == Client.id)
@@ -114,10 +80,20 @@ def filtered(columns: Sequence[Any], key: FilterKey) -> Select[Any]:
     return query
 
 
+def count_query(key: FilterKey) -> Select[Any]:
+    """How many payment records pass the filters of ``key`` (the client sort does not count)."""
+    kind, by_writer, search, _ = key
+    if search is not None and search.how == "dense" and kind is None and not by_writer:
+        return dense_count(search)
+    return filtered([func.count(ClassPayment.id)], (kind, by_writer, search, False))
+
+
 def filter_params(
-    *, status: str | None, writer_id: int | None, search: str | None, today: date
-) -> tuple[dict[str, Any], bool | None]:
-    """The bind parameters of :func:`filtered`, and the ``search`` part of its key."""
+    session: Session, *, status: str | None, writer_id: int | None, search: str | None, today: date
+) -> tuple[dict[str, Any], SearchPlan | None]:
+    """The bind parameters of :func:`filtered`, and the ``search`` part of its key (a search
+    may read its matches first)."""
+    search_support(session)  # looked up with the first list read, whether it searches or not
     term = search.strip() if search else ""
     params: dict[str, Any] = {}
     if status == "overdue":
@@ -128,10 +104,7 @@ def filter_params(
         params["writer_id"] = writer_id
     if not term:
         return params, None
-    params["pattern"] = f"%{term.lower()}%"
-    if term.isdigit():
-        params["number"] = int(term)
-    return params, term.isdigit()
+    return params, plan_search(session, term, params)
 
 
 def check_arguments(*, status: str | None, order: str, limit: int) -> None:
@@ -168,6 +141,6 @@ def page_ids(
     today: date,
 ) -> list[int]:
     """The payment record ids of one page, in the list's order."""
-    params, searching = filter_params(status=status, writer_id=writer_id, search=search, today=today)
+    params, searching = filter_params(session, status=status, writer_id=writer_id, search=search, today=today)
     query = page_query(filter_key(status, writer_id is not None, searching, order), order)
     return list(session.connection().execute(query, {**params, "limit": limit, "offset": offset}).scalars())

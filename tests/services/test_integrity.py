@@ -68,6 +68,16 @@ def test_refresh_repairs_a_drifted_summary(service, admin):
     assert service.check(admin).ok
 
 
+def mapped(name: str | None, kind: str, parent: object) -> bool:
+    """Whether a database object is one the models describe: the search index of migration
+    0008 is not (on SQLite ``bundle_search``, its FTS5 index and that index's own tables; on
+    PostgreSQL the ``pg_trgm`` indexes), it is kept by triggers and read with plain SQL."""
+    name = name or ""
+    if kind == "table":
+        return not name.startswith("bundle_search")
+    return not (kind == "index" and name.endswith("_trigram"))
+
+
 def test_migrations_build_exactly_the_models(service):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
@@ -76,7 +86,8 @@ def test_migrations_build_exactly_the_models(service):
 
     assert current_revision(service.db.engine) == head_revision()
     with service.db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": mapped})
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
 

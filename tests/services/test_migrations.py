@@ -3,13 +3,16 @@ tables reference each other, to the current schema: nothing lost, every check pa
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from classpay_tui.db.engine import Database
 from classpay_tui.db.migrate import alembic_config, current_revision, head_revision
 from classpay_tui.services import ClassPaymentService
+from classpay_tui.services.schemas import BundleIn, WriterIn
 
 OLD_ROWS = """
 INSERT INTO office_settings VALUES (1, 'USD', 4, 'on_full_payment', 'percent', 6000);
@@ -60,4 +63,65 @@ def test_first_release_database_upgrades_with_its_data(empty_db_url, admin):
     assert details.client_payment_status.value == "paid" and details.paid_installments == 2
     assert [(p.amount, p.status.value) for p in details.writer_payments] == [(240, "scheduled")]
     assert service.check(admin).ok
+    # The search index (0008) was filled from the rows already there.
+    for term in ("cour", "old cl", "w1", "1"):
+        assert [row.bundle_id for row in service.list_payments(admin, search=term)] == [1], term
+    assert service.list_payments(admin, search="nothing") == []
+    database.dispose()
+
+
+def search_objects(database: Database) -> set[str]:
+    """The search index's tables and triggers (SQLite) or trigram indexes (PostgreSQL)."""
+    if database.engine.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE name LIKE :pattern"
+        pattern = "bundle_search%"
+    else:
+        query = "SELECT indexname FROM pg_indexes WHERE indexname LIKE :pattern AND schemaname = current_schema()"
+        pattern = "%trigram"
+    with database.engine.connect() as connection:
+        return set(connection.execute(text(query), {"pattern": pattern}).scalars())
+
+
+def test_the_search_index_goes_with_a_downgrade_and_comes_back_filled(empty_db_url, admin):
+    database = Database(empty_db_url)
+    service = ClassPaymentService(database)
+    service.initialize()
+    service.add_writer(admin, WriterIn(username="kim"))
+    data = BundleIn(
+        client_name="Ada Abbott", title="Memoir", number_of_classes=1, total_amount=Decimal("10.00"), writer="kim"
+    )
+    bundle = service.create_bundle(admin, data).bundle_id
+    made = search_objects(database)
+    sqlite = database.engine.dialect.name == "sqlite"
+    if sqlite:
+        assert {"bundle_search", "bundle_search_index", "bundle_search_client_renamed"} <= made
+    else:
+        assert made == {"ix_class_bundles_title_trigram", "ix_clients_name_trigram", "ix_writers_username_trigram"}
+    command.downgrade(alembic_config(database.engine), "0007")
+    assert search_objects(database) == set()
+    service.initialize()
+    assert search_objects(database) == made
+    for term in ("abbott", "mem", "ki", "a"):
+        assert [row.bundle_id for row in service.list_payments(admin, search=term)] == [bundle], term
+    database.dispose()
+
+
+def test_postgresql_without_pg_trgm_still_upgrades(postgres_schema_url, admin):
+    """As on a server without the contrib package (or without the right to add it): the
+    extension cannot be created, nothing is indexed, and the search works as before."""
+    database = Database(postgres_schema_url)
+
+    def no_trigram_extension(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        return statement.replace("pg_trgm", "pg_trgm_not_installed"), parameters
+
+    event.listen(database.engine, "before_cursor_execute", no_trigram_extension, retval=True)
+    service = ClassPaymentService(database)
+    service.initialize()
+    event.remove(database.engine, "before_cursor_execute", no_trigram_extension)
+    assert current_revision(database.engine) == head_revision()
+    assert search_objects(database) == set()
+    service.add_writer(admin, WriterIn(username="kim"))
+    data = BundleIn(client_name="Ada Abbott", title="Memoir", number_of_classes=1, total_amount=Decimal("10.00"))
+    bundle = service.create_bundle(admin, data).bundle_id
+    assert [row.bundle_id for row in service.list_payments(admin, search="abbo")] == [bundle]
     database.dispose()

@@ -57,6 +57,11 @@ def test_payment_details_take_the_same_statements_for_2_or_24_installments(servi
     assert len(few) <= 8
 
 
+# A search on SQLite first reads its matches from the search index (migration 0008): one
+# statement more, whatever the number of bundles.
+SEARCH_STATEMENTS = {"sqlite": 1, "postgresql": 0}
+
+
 def test_a_page_takes_the_same_statements_for_3_or_60_bundles(service, admin):
     writer(service, admin)
     for _ in range(3):
@@ -67,11 +72,12 @@ def test_a_page_takes_the_same_statements_for_3_or_60_bundles(service, admin):
     assert len(page) == 3
     for _ in range(57):
         seed_bundle(service, admin, first_due=date(2023, 12, 1))  # overdue
+    searching = SEARCH_STATEMENTS[service.db.engine.dialect.name]
     for status in (None, "pending", "overdue"):
         with counted(service) as many:
             page = service.list_payments(admin, limit=50, status=status, order="-balance", search="essay")
         assert len(page) == 50
-        assert len(many) == len(few), many
+        assert len(many) == len(few) + searching, many
     with counted(service) as by_writer:
         service.list_payments(admin, limit=50, writer="writer1", offset=10)
     assert len(by_writer) == len(few) + 1  # finding the writer by name
@@ -90,6 +96,7 @@ def test_a_keyset_page_of_the_terminal_list_takes_a_few_statements_whatever_its_
     assert len(page.rows) == 3
     for _ in range(120):
         seed_bundle(service, admin, first_due=date(2023, 12, 1))
+    searching = SEARCH_STATEMENTS[service.db.engine.dialect.name]
     for query in (ListQuery(), ListQuery(order="due", status="overdue"), ListQuery(order="-balance", search="essay")):
         first = service.bundle_list_page(admin, query, PageRequest(limit=100))
         for request in (
@@ -99,7 +106,8 @@ def test_a_keyset_page_of_the_terminal_list_takes_a_few_statements_whatever_its_
         ):
             with counted(service) as many:
                 service.bundle_list_page(admin, query, request)
-            assert len(many) <= len(few) + 2, many  # at most two more index ranges
+            extra = searching if query.search else 0
+            assert len(many) <= len(few) + 2 + extra, many  # at most two more index ranges
     assert len(few) <= 5
 
 
