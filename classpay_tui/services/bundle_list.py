@@ -116,11 +116,11 @@ def _segment_query(key: listing.FilterKey, order: str, walk: str, index: int, se
     return query
 
 
-def _count_query(key: listing.FilterKey) -> Select[Any]:
-    cache_key = (key, "count")
+def _count_query(key: listing.FilterKey, capped: bool) -> Select[Any]:
+    cache_key = (key, "count", capped)
     query = _BUILT.get(cache_key)
     if query is None:
-        query = _BUILT[cache_key] = listing.count_query(key)
+        query = _BUILT[cache_key] = listing.count_query(key, capped=capped)
     return query
 
 
@@ -147,10 +147,15 @@ def page(session: Session, query: ListQuery, request: PageRequest, *, today: dat
             found += [tuple(row) for row in session.connection().execute(statement, {**params, "limit": wanted})]  # type: ignore[misc]
         if reverse:
             found.reverse()
-    total = None
+    total, more = None, False
     if request.count:  # the client table only orders the rows; counting does without it
-        total = session.connection().execute(_count_query(key), params).scalar_one()
-    return BundleListPage(rows=_rows(session, found, today), total=total)
+        limit = request.count_limit
+        if limit is not None:
+            params = {**params, "count_limit": limit + 1}  # one more tells there are more
+        total = session.connection().execute(_count_query(key, limit is not None), params).scalar_one()
+        if limit is not None and total > limit:
+            total, more = limit, True
+    return BundleListPage(rows=_rows(session, found, today), total=total, more=more)
 
 
 def _walk(order: str, request: PageRequest) -> tuple[str, list[Segment], bool]:

@@ -19,6 +19,8 @@ class BundleListOperations(ServiceCore):
         listing.check_arguments(status=query.status, order=query.order, limit=request.limit)
         if request.offset < 0:
             raise InvalidInput("The offset cannot be negative.")
+        if request.count_limit is not None and request.count_limit < 1:
+            raise InvalidInput(f"The count limit must be at least 1, not {request.count_limit}.")
         if request.key is None and request.start in (PageFrom.AFTER, PageFrom.AT, PageFrom.BEFORE):
             raise InvalidInput(f"A page {request.start.value} a row needs that row's key.")
         with self.db.read() as session:

@@ -41,6 +41,9 @@ class PageRequest(Schema):
     offset: int = 0
     limit: int = 100
     count: bool = False  # also count every matching bundle
+    # Count no further than this many: a short search term is in most bundles, and counting
+    # them all reads every one (BundleListPage.more then says there are more).
+    count_limit: int | None = None
 
 
 class BundleListRow(Schema):
@@ -62,7 +65,9 @@ class BundleListRow(Schema):
 
 
 class BundleListPage(Schema):
-    """Rows in the list's order; ``total`` is the number of matching bundles when counted."""
+    """Rows in the list's order; ``total`` is the number of matching bundles when counted, or
+    (``more``) the request's ``count_limit`` when there are more than that."""
 
     rows: list[BundleListRow]
     total: int | None = None
+    more: bool = False

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Integer, Select, String, Text, bindparam, column, exists, func, or_, select, table
+from sqlalchemy import Engine, Integer, Select, String, Text, bindparam, column, exists, or_, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
@@ -157,15 +157,15 @@ def search_clause(plan: SearchPlan) -> Any:
     return or_(found, ClassPayment.bundle_id == bindparam("number")) if plan.number else found
 
 
-def dense_count(plan: SearchPlan) -> Select[Any]:
-    """How many payment records a ``dense`` search matches, counted in the search text or its
-    index alone (they hold one row per payment record)."""
+def dense_matches(plan: SearchPlan) -> Select[Any]:
+    """The payment records a ``dense`` search matches, found in the search text or its index
+    alone (they hold one row per payment record), for counting."""
     if plan.indexed and not plan.number:
-        return select(func.count()).select_from(search_index).where(_fts_match())
+        return select(search_index.c.rowid).where(_fts_match())
     if plan.indexed:
         found = search_rows.c.bundle_id.in_(select(search_index.c.rowid).where(_fts_match()))
     else:
         found = _text_like()
     if plan.number:
         found = or_(found, search_rows.c.bundle_id == bindparam("number"))
-    return select(func.count()).select_from(search_rows).where(found)
+    return select(search_rows.c.bundle_id).where(found)

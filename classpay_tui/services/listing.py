@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from classpay_tui.db.models import ClassBundle, ClassPayment, Client
 from classpay_tui.domain.errors import InvalidInput
 from classpay_tui.domain.statuses import ClientPaymentStatus
-from classpay_tui.services.list_search import SearchPlan, dense_count, plan_search, search_clause, search_support
+from classpay_tui.services.list_search import SearchPlan, dense_matches, plan_search, search_clause, search_support
 
 MAX_PAGE = 500
 LIST_STATUSES = {status.value for status in ClientPaymentStatus} | {"overdue"}
@@ -80,12 +80,17 @@ def filtered(columns: Sequence[Any], key: FilterKey) -> Select[Any]:
     return query
 
 
-def count_query(key: FilterKey) -> Select[Any]:
-    """How many payment records pass the filters of ``key`` (the client sort does not count)."""
+def count_query(key: FilterKey, *, capped: bool = False) -> Select[Any]:
+    """How many payment records pass the filters of ``key`` (the client sort does not count);
+    ``capped``: no more than the ``count_limit`` parameter, so counting stops there."""
     kind, by_writer, search, _ = key
     if search is not None and search.how == "dense" and kind is None and not by_writer:
-        return dense_count(search)
-    return filtered([func.count(ClassPayment.id)], (kind, by_writer, search, False))
+        matching = dense_matches(search)
+    else:
+        matching = filtered([ClassPayment.id], (kind, by_writer, search, False))
+    if capped:
+        matching = matching.limit(bindparam("count_limit"))
+    return select(func.count()).select_from(matching.subquery())
 
 
 def filter_params(

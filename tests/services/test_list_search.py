@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
+from classpay_tui.domain.errors import InvalidInput
 from classpay_tui.services import list_search
 from classpay_tui.services.list_schemas import ListQuery, PageFrom, PageRequest
 from classpay_tui.services.schemas import BundleIn, WriterIn
@@ -348,3 +349,17 @@ REFERENCE_ORDERS = {
     "client": "lower(c.name), p.bundle_id DESC",
     "-paid": "p.amount_paid DESC, p.bundle_id DESC",
 }
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few-matches", "many-matches"])
+def test_a_count_can_stop_at_a_limit_and_say_there_are_more(varied, admin, many, monkeypatch):
+    if many:
+        monkeypatch.setattr(list_search, "DENSE", 0)
+    for query in (ListQuery(search="e"), ListQuery(search="writ", status="pending"), ListQuery()):
+        exact = varied.bundle_list_page(admin, query, PageRequest(limit=1, count=True)).total
+        assert exact is not None and exact > 2, query
+        for limit, total, more in ((exact + 1, exact, False), (exact, exact, False), (exact - 1, exact - 1, True)):
+            page = varied.bundle_list_page(admin, query, PageRequest(limit=1, count=True, count_limit=limit))
+            assert (page.total, page.more) == (total, more), (query, limit)
+    with pytest.raises(InvalidInput, match="count limit"):
+        varied.bundle_list_page(admin, ListQuery(), PageRequest(count=True, count_limit=0))
