@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Integer, Select, String, Text, bindparam, column, exists, or_, select, table
+from sqlalchemy import Engine, Integer, Select, String, Text, bindparam, column, exists, func, or_, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import GenericFunction
@@ -36,10 +36,9 @@ MAX_ID_DIGITS = 18  # a longer number is no bundle id (ids are 64-bit integers)
 
 
 class SearchPlan(NamedTuple):
-    """How a search runs: ``ids`` (its few matches are the ``ids`` parameter, the bundle
-    number included), ``dense`` (the search text is tested row by row) or ``tables``
-    (``LIKE`` over the tables); whether the term is a bundle number too (``dense`` and
-    ``tables``); and whether the trigram index can count a ``dense`` search."""
+    """How a search runs: ``ids`` (its few matches are the ``ids`` parameter), ``dense`` (the
+    search text is tested row by row) or ``tables`` (``LIKE`` over the tables); whether the
+    term is a bundle number too; and whether the trigram index can count a ``dense`` search."""
 
     how: str
     number: bool = False
@@ -107,10 +106,31 @@ def _text_like() -> Any:
     return search_rows.c.text.like(bindparam("pattern"), escape=ESCAPE)
 
 
-_MATCHES = {
-    True: select(search_index.c.rowid).where(_fts_match()).limit(bindparam("found")),
-    False: select(search_rows.c.bundle_id).where(_text_like()).limit(bindparam("found")),
+def _matches(indexed: bool) -> Select[Any]:
+    """The first ``found`` matches of a search, by the trigram index or the search text."""
+    if indexed:
+        return select(search_index.c.rowid.label("id")).where(_fts_match()).limit(bindparam("found"))
+    return select(search_rows.c.bundle_id.label("id")).where(_text_like()).limit(bindparam("found"))
+
+
+_MATCHES = {indexed: _matches(indexed) for indexed in (True, False)}
+# Where the ids go as one JSON array (:mod:`classpay_tui.db.key_lists`), SQLite makes it:
+# one row comes back, not a thousand.
+JSON_IDS = isinstance(keys_value("sqlite", []), str)
+_COUNTED = {
+    indexed: select(func.count(), func.json_group_array(found.c.id)).select_from(found)
+    for indexed, found in ((indexed, query.subquery()) for indexed, query in _MATCHES.items())
 }
+
+
+def _found(session: Session, indexed: bool, params: dict[str, Any]) -> tuple[int, Any]:
+    """How many matches there are, up to DENSE + 1, and their ids as an ``ids`` parameter."""
+    params = {**params, "found": DENSE + 1}
+    if JSON_IDS:
+        count, ids = session.connection().execute(_COUNTED[indexed], params).one()
+        return count, ids
+    found = list(session.connection().execute(_MATCHES[indexed], params).scalars())
+    return len(found), keys_value("sqlite", found)
 
 
 def plan_search(session: Session, term: str, params: dict[str, Any]) -> SearchPlan:
@@ -118,32 +138,28 @@ def plan_search(session: Session, term: str, params: dict[str, Any]) -> SearchPl
     ``params``. On a database with the search text this finds the matches first."""
     lowered = term.lower()
     number = term.isdecimal() and len(term) <= MAX_ID_DIGITS
+    if number:
+        params["number"] = int(term)
     support = search_support(session)
     if support == "tables" or SEPARATOR in lowered:  # the search text joins its columns with it
         params["pattern"] = like_pattern(lowered)
-        if number:
-            params["number"] = int(term)
         return SearchPlan("tables", number)
     indexed = support == "index" and len(lowered) >= TRIGRAM
     found_by = {"phrase": fts_phrase(lowered)} if indexed else {"pattern": like_pattern(lowered)}
-    found = list(session.connection().execute(_MATCHES[indexed], {**found_by, "found": DENSE + 1}).scalars())
-    if len(found) <= DENSE:
-        if number:
-            found.append(int(term))  # no row when no bundle has that id
-        params["ids"] = keys_value("sqlite", found)
-        return SearchPlan("ids")
+    count, ids = _found(session, indexed, found_by)
+    if count <= DENSE:
+        params["ids"] = ids
+        return SearchPlan("ids", number)
     params["pattern"] = like_pattern(lowered)
     params.update(found_by)
-    if number:
-        params["number"] = int(term)
     return SearchPlan("dense", number, indexed)
 
 
 def search_clause(plan: SearchPlan) -> Any:
     """The payment records the search matches (``tables`` needs the bundle table joined)."""
     if plan.how == "ids":
-        return in_keys(ClassPayment.bundle_id, "sqlite", "ids")
-    if plan.how == "dense":
+        found = in_keys(ClassPayment.bundle_id, "sqlite", "ids")
+    elif plan.how == "dense":
         # Tested beside the list's own order: most records match, so a page fills quickly.
         found = exists().where(search_rows.c.bundle_id == ClassPayment.bundle_id, _text_like())
     else:

@@ -82,6 +82,19 @@ def search_objects(database: Database) -> set[str]:
         return set(connection.execute(text(query), {"pattern": pattern}).scalars())
 
 
+TRIGRAM_INDEXES = {"ix_class_bundles_title_trigram", "ix_clients_name_trigram", "ix_writers_username_trigram"}
+
+
+def expected_search_objects(database: Database) -> set[str] | None:
+    """On PostgreSQL the trigram indexes, when ``pg_trgm``'s operators are visible here (the
+    extension may be in another test's schema, unseen from this one); None on SQLite."""
+    if database.engine.dialect.name == "sqlite":
+        return None
+    with database.engine.connect() as connection:
+        query = "SELECT 1 FROM pg_opclass WHERE opcname = 'gin_trgm_ops' AND pg_opclass_is_visible(oid)"
+        return TRIGRAM_INDEXES if connection.execute(text(query)).first() is not None else set()
+
+
 def test_the_search_index_goes_with_a_downgrade_and_comes_back_filled(empty_db_url, admin):
     database = Database(empty_db_url)
     service = ClassPaymentService(database)
@@ -92,15 +105,15 @@ def test_the_search_index_goes_with_a_downgrade_and_comes_back_filled(empty_db_u
     )
     bundle = service.create_bundle(admin, data).bundle_id
     made = search_objects(database)
-    sqlite = database.engine.dialect.name == "sqlite"
-    if sqlite:
+    expected = expected_search_objects(database)
+    if expected is None:
         assert {"bundle_search", "bundle_search_index", "bundle_search_client_renamed"} <= made
     else:
-        assert made == {"ix_class_bundles_title_trigram", "ix_clients_name_trigram", "ix_writers_username_trigram"}
+        assert made == expected
     command.downgrade(alembic_config(database.engine), "0007")
     assert search_objects(database) == set()
     service.initialize()
-    assert search_objects(database) == made
+    assert search_objects(database) == (made if expected is None else expected_search_objects(database))
     for term in ("abbott", "mem", "ki", "a"):
         assert [row.bundle_id for row in service.list_payments(admin, search=term)] == [bundle], term
     database.dispose()
