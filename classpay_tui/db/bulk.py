@@ -24,10 +24,9 @@ checked afterwards.
 from __future__ import annotations
 
 import gc
+import json
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
@@ -36,6 +35,8 @@ from typing import Any
 from sqlalchemy import Select, Table, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
+
+from classpay_tui.db.key_lists import sqlite_json
 
 Row = dict[str, Any]
 
@@ -111,6 +112,70 @@ def _plain_columns(dialect: Any, columns: list[Any]) -> tuple[list[Any], list[tu
 
 _PREBUILT: dict[tuple[str, Any], tuple[Any, list[tuple[int, Callable[[Any], Any]]]]] = {}
 
+Processors = list[tuple[int, Callable[[Any], Any]]]  # (column index, result processor)
+
+
+def prebuilt_read(dialect: Any, query: Select[Any]) -> tuple[Any, Processors]:
+    """A statement built once (a module constant with bind parameters) made ready for
+    :func:`fetch_raw`: its columns without type processing, and their result processors
+    for :func:`converted`. Building a select and working out its cache key costs far more
+    than running a small one, so screens that run the same queries keep them prebuilt."""
+    found = _PREBUILT.get((dialect.name, query))
+    if found is None:
+        if len(_PREBUILT) > 500:
+            _PREBUILT.clear()
+        plain, processors = _plain_columns(dialect, list(query.selected_columns))
+        found = _PREBUILT[(dialect.name, query)] = (query.with_only_columns(*plain), processors)
+    return found
+
+
+_AS_JSON: dict[Any, Any] = {}
+
+
+def _as_one_json_array(statement: Any) -> Any:
+    """``SELECT json_group_array(json_array(<columns>)) FROM (<statement>)``, built once."""
+    found = _AS_JSON.get(statement)
+    if found is None:
+        if len(_AS_JSON) > 500:
+            _AS_JSON.clear()
+        rows = statement.subquery()
+        found = _AS_JSON[statement] = select(func.json_group_array(func.json_array(*rows.c))).select_from(rows)
+    return found
+
+
+def fetch_raw(session: Session, statement: Any, params: dict[str, Any]) -> list[Any]:
+    """The rows of a statement from :func:`prebuilt_read`, as the database stores their
+    values (sequences in the statement's order of columns; the rows in no particular order).
+
+    On SQLite they come back as one JSON array, read in one step: the driver takes the
+    interpreter lock back after every row it steps to, and while another thread runs
+    Python each of those waits its turn, which makes reading many rows crawl. JSON keeps
+    every stored value as it is (integers exactly, text, NULL); classpay stores no blobs
+    or floats."""
+    if session.get_bind().dialect.name == "sqlite" and sqlite_json():
+        text = session.connection().execute(_as_one_json_array(statement), params).scalar()
+        return json.loads(text) if text else []
+    result = session.connection().execute(statement, params)
+    try:
+        return result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+
+
+def converted(rows: list[Any], processors: Processors) -> list[tuple[Any, ...]]:
+    """Rows as read (:func:`fetch_raw`) with each column's result processor applied, a
+    column at a time, each distinct stored value once."""
+    if not processors or not rows:
+        return [tuple(row) for row in rows]
+    columns: list[Any] = list(zip(*rows, strict=True))
+    for index, process in processors:
+        memo = _Memo(process)
+        try:
+            columns[index] = [memo[value] for value in columns[index]]
+        except TypeError:  # an unhashable value: not memoized
+            columns[index] = [process(value) for value in columns[index]]
+    return list(zip(*columns, strict=True))
+
 
 def read_rows(session: Session, query: Select[Any], params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     """The rows of a Core select of columns, as tuples of the usual Python values.
@@ -120,33 +185,15 @@ def read_rows(session: Session, query: Select[Any], params: dict[str, Any] | Non
     memoized per distinct stored value: reading 100,000 rows of amounts and statuses
     converts each distinct amount and status once, not once per row.
 
-    With ``params``, ``query`` is a statement built once (a module constant with bind
-    parameters): building a select and working out its cache key costs far more than
-    running a small one, so screens that run the same queries keep them prebuilt.
+    With ``params``, ``query`` is a statement built once (see :func:`prebuilt_read`).
     """
     dialect = session.get_bind().dialect
     if params is None:
         plain, processors = _plain_columns(dialect, list(query.selected_columns))
         statement = query.with_only_columns(*plain)
     else:
-        found = _PREBUILT.get((dialect.name, query))
-        if found is None:
-            if len(_PREBUILT) > 500:
-                _PREBUILT.clear()
-            plain, processors = _plain_columns(dialect, list(query.selected_columns))
-            found = _PREBUILT[(dialect.name, query)] = (query.with_only_columns(*plain), processors)
-        statement, processors = found
-    result = session.connection().execute(statement, params or {}).fetchall()
-    if not processors or not result:
-        return [tuple(row) for row in result]
-    columns: list[Any] = list(zip(*result, strict=True))  # converted a column at a time
-    for index, process in processors:
-        memo = _Memo(process)
-        try:
-            columns[index] = [memo[value] for value in columns[index]]
-        except TypeError:  # an unhashable value: not memoized
-            columns[index] = [process(value) for value in columns[index]]
-    return list(zip(*columns, strict=True))
+        statement, processors = prebuilt_read(dialect, query)
+    return converted(session.connection().execute(statement, params or {}).fetchall(), processors)
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -180,48 +227,97 @@ def _variable_limit(session: Session) -> int:
     return min(driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
 
 
-def _run_in_batches(session: Session, head: str, tail: str, width: int, flat: list[Any]) -> None:
+Write = Callable[[], None]  # a write whose values are converted already: running it only sends them
+
+
+def _in_batches(session: Session, head: str, tail: str, width: int, flat: list[Any]) -> Write:
     """``head`` + ``(?, ...), (?, ...), ...`` + ``tail``, one statement per batch of rows.
 
     SQLite does a statement's fixed work (and builds the lookup tables of CHECK ... IN
     constraints) once per execution, so many rows per statement cost far less than an
     ``executemany`` of one row each; every row is still checked by every constraint."""
-    group = "(" + ", ".join("?" * width) + ")"
-    per_statement = max(1, min(ROWS_PER_STATEMENT, _variable_limit(session) // width))
-    step = per_statement * width
-    connection = session.connection()
-    texts: dict[int, str] = {}
-    for start in range(0, len(flat), step):
-        values = flat[start : start + step]
-        count = len(values) // width
-        text = texts.get(count)
-        if text is None:
-            text = texts[count] = head + ", ".join([group] * count) + tail
-        connection.exec_driver_sql(text, tuple(values))
+
+    def run() -> None:
+        session.flush()
+        group = "(" + ", ".join("?" * width) + ")"
+        per_statement = max(1, min(ROWS_PER_STATEMENT, _variable_limit(session) // width))
+        step = per_statement * width
+        connection = session.connection()
+        texts: dict[int, str] = {}
+        for start in range(0, len(flat), step):
+            values = flat[start : start + step]
+            count = len(values) // width
+            text = texts.get(count)
+            if text is None:
+                text = texts[count] = head + ", ".join([group] * count) + tail
+            connection.exec_driver_sql(text, tuple(values))
+
+    return run
 
 
-def _sqlite_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Values]) -> None:
+def _nothing() -> None:
+    pass
+
+
+def prepare_insert(session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]) -> Write:
+    """The insert of every row (each the values of ``columns`` in that order), its values
+    converted now; running it (later, in the same transaction) only sends them."""
+    if not rows:
+        return _nothing
+    table = _table(model)
     dialect = session.get_bind().dialect
+    if dialect.name != "sqlite":
+        dicts = [dict(zip(columns, row, strict=True)) for row in rows]
+
+        def run() -> None:
+            session.flush()
+            session.connection().execute(table.insert(), dicts)
+
+        return run
     preparer = dialect.identifier_preparer
     head = (
         f"INSERT INTO {preparer.format_table(table)} "
         f"({', '.join(preparer.quote(table.c[name].name) for name in columns)}) VALUES "
     )
-    _run_in_batches(session, head, "", len(columns), _bound_flat(dialect, table, columns, rows))
+    return _in_batches(session, head, "", len(columns), _bound_flat(dialect, table, columns, rows))
 
 
-def _sqlite_update(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Values]) -> None:
-    """``UPDATE ... FROM (VALUES ...)`` by primary key (the first column): each batch of
-    rows is one statement."""
+def prepare_update(session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]) -> Write:
+    """The update of rows by primary key (``columns[0]`` is ``"id"``, each row its values in
+    order; no row may appear twice), its values converted now. On SQLite each batch of rows
+    is one ``UPDATE ... FROM (VALUES ...)``."""
+    if not rows:
+        return _nothing
+    if columns[0] != "id":
+        raise ValueError("the first column of an update is the id")
+    if len({row[0] for row in rows}) != len(rows):
+        raise ValueError("the same row is updated twice")
+    table = _table(model)
     dialect = session.get_bind().dialect
-    preparer = dialect.identifier_preparer
-    name = preparer.format_table(table)
-    assignments = ", ".join(
-        f"{preparer.quote(table.c[key].name)} = v.column{index}" for index, key in enumerate(columns[1:], 2)
-    )
-    head = f"UPDATE {name} SET {assignments} FROM (VALUES "
-    tail = f") AS v WHERE {name}.{preparer.quote(table.c.id.name)} = v.column1"
-    _run_in_batches(session, head, tail, len(columns), _bound_flat(dialect, table, columns, rows))
+    if dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):  # UPDATE ... FROM
+        preparer = dialect.identifier_preparer
+        name = preparer.format_table(table)
+        assignments = ", ".join(
+            f"{preparer.quote(table.c[key].name)} = v.column{index}" for index, key in enumerate(columns[1:], 2)
+        )
+        head = f"UPDATE {name} SET {assignments} FROM (VALUES "
+        tail = f") AS v WHERE {name}.{preparer.quote(table.c.id.name)} = v.column1"
+        return _in_batches(session, head, tail, len(columns), _bound_flat(dialect, table, columns, rows))
+    dicts = [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def run() -> None:
+        session.flush()
+        if hasattr(model, "__mapper__"):
+            session.execute(update(model), dicts)  # the ORM's bulk UPDATE by primary key
+            return
+        statement = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}") for name in columns[1:]})
+        )
+        session.connection().execute(statement, [{f"b_{key}": value for key, value in row.items()} for row in dicts])
+
+    return run
 
 
 def _as_values(rows: Sequence[Row]) -> tuple[list[str], list[Values]]:
@@ -235,14 +331,7 @@ def _as_values(rows: Sequence[Row]) -> tuple[list[str], list[Values]]:
 def insert_values(session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]) -> None:
     """Insert every row, each the values of ``columns`` in that order: on SQLite many rows
     per statement."""
-    if not rows:
-        return
-    session.flush()
-    table = _table(model)
-    if _is_sqlite(session):
-        _sqlite_insert(session, table, columns, rows)
-    else:
-        session.connection().execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+    prepare_insert(session, model, columns, rows)()
 
 
 def insert_rows(session: Session, model: Any, rows: Sequence[Row]) -> None:
@@ -284,27 +373,7 @@ def insert_rows_returning_ids(session: Session, model: Any, rows: Sequence[Row])
 def update_values(session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]) -> None:
     """Update rows by primary key: ``columns[0]`` is ``"id"``, each row its values in order.
     No row may appear twice."""
-    if not rows:
-        return
-    if columns[0] != "id":
-        raise ValueError("the first column of an update is the id")
-    if len({row[0] for row in rows}) != len(rows):
-        raise ValueError("the same row is updated twice")
-    session.flush()
-    table = _table(model)
-    if _is_sqlite(session) and sqlite3.sqlite_version_info >= (3, 33):  # UPDATE ... FROM
-        _sqlite_update(session, table, columns, rows)
-        return
-    dicts = [dict(zip(columns, row, strict=True)) for row in rows]
-    if hasattr(model, "__mapper__"):
-        session.execute(update(model), dicts)  # the ORM's bulk UPDATE by primary key
-        return
-    statement = (
-        table.update()
-        .where(table.c.id == bindparam("b_id"))
-        .values({name: bindparam(f"b_{name}") for name in columns[1:]})
-    )
-    session.connection().execute(statement, [{f"b_{key}": value for key, value in row.items()} for row in dicts])
+    prepare_update(session, model, columns, rows)()
 
 
 def update_rows(session: Session, model: Any, rows: Sequence[Row]) -> None:
@@ -314,181 +383,3 @@ def update_rows(session: Session, model: Any, rows: Sequence[Row]) -> None:
     columns = ["id", *(key for key in rows[0] if key != "id")]
     get = itemgetter(*columns)
     update_values(session, model, columns, [get(row) for row in rows])
-
-
-class Statements:
-    """Where a bulk operation's statements run, in the order they are submitted: here, at
-    once. :class:`StatementThread` runs them in a second thread instead."""
-
-    def __init__(self) -> None:
-        self.next_ids: dict[str, int] = {}  # table → the id its next new row gets (SQLite)
-
-    def submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
-        """``work(*args)`` after everything submitted before it; its future result."""
-        done: Future[Any] = Future()
-        try:
-            done.set_result(work(*args))
-        except BaseException as error:
-            done.set_exception(error)
-        return done
-
-    def call(self, work: Callable[..., Any], *args: Any) -> Any:
-        """``work(*args)`` after everything submitted before it, waited for: its result."""
-        return self.submit(work, *args).result()
-
-    def drain(self) -> None:
-        """Wait until everything submitted has run; raise the first error, if any."""
-
-
-class StatementThread(Statements):
-    """The statements of one bulk write, run in order by one worker thread on the session's
-    connection while the calling thread works out the next rows.
-
-    The database driver lets go of Python's interpreter lock while SQLite (or the server)
-    runs a statement, so on two cores building rows and writing them overlap. The session is
-    the worker's from the first ``submit`` until :meth:`drain`: the caller reaches it only
-    through ``submit``/``call``. Once something fails, nothing later runs: every following
-    future, and ``drain``, raises that first error (the caller then rolls back).
-
-    While it runs, threads swap the lock every :data:`SWITCH_INTERVAL` seconds instead of
-    Python's 5 ms: the worker, back from a statement, would otherwise wait up to 5 ms for
-    the lock before sending the next one, idling the database a little after every statement.
-    """
-
-    SWITCH_INTERVAL = 0.0005
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classpay-statements")
-        self._failed: BaseException | None = None
-        self._pending: list[Future[Any]] = []
-        self._switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch, self.SWITCH_INTERVAL))
-
-    def _run(self, work: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-        if self._failed is not None:
-            raise self._failed
-        try:
-            return work(*args)
-        except BaseException as error:
-            self._failed = error
-            raise
-
-    def submit(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
-        future = self._pool.submit(self._run, work, args)
-        self._pending.append(future)
-        return future
-
-    def drain(self) -> None:
-        pending, self._pending = self._pending, []
-        wait(pending)
-        if self._failed is not None:
-            raise self._failed
-
-    def close(self) -> None:
-        """Wait for what is running, drop what has not started, restore the switch interval."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        sys.setswitchinterval(self._switch)
-
-    def __enter__(self) -> StatementThread:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if exc[0] is None:
-                self.drain()
-        finally:
-            self.close()
-
-
-def _largest_id(session: Session, table: Table) -> int:
-    return session.execute(select(func.max(table.c.id))).scalar() or 0
-
-
-def _insert_checked(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Values], first: int) -> None:
-    """Insert the rows, and check they got the ids ``first``, ``first + 1``, ..."""
-    insert_values(session, table, columns, rows)
-    id_column = table.c.id
-    found = session.execute(
-        select(func.min(id_column), func.max(id_column), func.count()).where(id_column >= first)
-    ).one()
-    if tuple(found) != (first, first + len(rows) - 1, len(rows)):
-        raise RuntimeError(f"{table.name}: new ids are not consecutive; another writer in the same transaction?")
-
-
-def reserve_ids(statements: Statements, session: Session, model: Any, count: int) -> range | None:
-    """On SQLite (one writer at a time), the ids the next ``count`` rows inserted into the
-    table through ``statements`` will get: from the table's largest id, read once per
-    ``statements`` (then counted on); None elsewhere, where the database assigns them."""
-    if not _is_sqlite(session):
-        return None
-    table = _table(model)
-    first = statements.next_ids.get(table.name)
-    if first is None:
-        first = statements.call(_largest_id, session, table) + 1
-    statements.next_ids[table.name] = first + count
-    return range(first, first + count)
-
-
-def submit_insert(
-    statements: Statements, session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values], ids: range
-) -> None:
-    """Submit the insert of rows that :func:`reserve_ids` gave ``ids``; it checks that they got them."""
-    if rows:
-        statements.submit(_insert_checked, session, _table(model), columns, rows, ids.start)
-
-
-def submit_insert_returning_ids(
-    statements: Statements, session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]
-) -> list[int]:
-    """:func:`insert_values_returning_ids` through ``statements``: on SQLite the new ids are
-    known at once (:func:`reserve_ids`) and the insert runs later; elsewhere it is waited for
-    (``RETURNING``). Every insert into that table during ``statements`` must go through here."""
-    if not rows:
-        return []
-    ids = reserve_ids(statements, session, model, len(rows))
-    if ids is None:
-        return statements.call(insert_values_returning_ids, session, model, columns, rows)
-    submit_insert(statements, session, model, columns, rows, ids)
-    return list(ids)
-
-
-def stored_values(
-    session: Session, model: Any, columns: Sequence[str], rows: Sequence[Values]
-) -> list[tuple[Any, ...]]:
-    """The rows as the database stores them (each value through its column type's bind
-    processor, each distinct value once), to compare with values read raw."""
-    if not rows:
-        return []
-    flat = _bound_flat(session.get_bind().dialect, _table(model), columns, rows)
-    width = len(columns)
-    return list(zip(*(flat[index::width] for index in range(width)), strict=True))
-
-
-def update_changed(
-    session: Session,
-    model: Any,
-    columns: Sequence[str],
-    rows: Sequence[Values],
-    stored: Sequence[Sequence[Any] | None],
-) -> None:
-    """Update rows by primary key (``columns[0]`` is ``"id"``), setting only the columns
-    whose value differs from ``stored`` (each row's other columns as read raw, in order;
-    None: set them all). Rows that change the same columns share statements; a row that
-    changes nothing is left alone. An index is only rewritten for the rows that change it."""
-    if not rows:
-        return
-    new = stored_values(session, model, columns, rows)
-    groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
-    everything = tuple(range(1, len(columns)))
-    for row, values, before in zip(rows, new, stored, strict=True):
-        if before is None:
-            changed = everything
-        else:
-            changed = tuple(index for index, old in enumerate(before, 1) if values[index] != old)
-            if not changed:
-                continue
-        groups.setdefault(changed, []).append(row)
-    for changed, group in groups.items():
-        pick = itemgetter(0, *changed)
-        update_values(session, model, ["id", *(columns[index] for index in changed)], [pick(row) for row in group])

@@ -22,6 +22,11 @@ from sqlalchemy import ColumnElement, bindparam, func, select
 _JSON_KEYS = sqlite3.sqlite_version_info >= (3, 38)
 
 
+def sqlite_json() -> bool:
+    """Whether this SQLite has the JSON functions built in."""
+    return _JSON_KEYS
+
+
 def _json_keys(dialect_name: str) -> bool:
     return dialect_name == "sqlite" and _JSON_KEYS
 

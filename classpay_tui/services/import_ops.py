@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from classpay_tui.db.bulk import StatementThread, bulk_work, paused_gc
+from classpay_tui.db.bulk import bulk_work, paused_gc
+from classpay_tui.db.statement_thread import StatementThread
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
@@ -35,17 +36,15 @@ class ImportOperations(ServiceCore):
     def _import_files(self, ctx: OperatorContext, paths: list[Path]) -> ImportReport:
         # Imported here, not at start-up: the terminal app never imports files.
         from classpay_tui.services.importing.apply import Importer
-        from classpay_tui.services.importing.columns import parse_files
+        from classpay_tui.services.importing.files import ImportFiles
 
-        parsed, problems = parse_files(paths)
+        files = ImportFiles(paths)  # every file read (not yet checked) before the transaction begins
         now, today = self.clock.now(), self.clock.today()
         # The statement thread is left (waiting for what still runs) before the transaction ends.
         with self.db.write() as session, bulk_work(session), StatementThread() as statements:
-            # The good rows are still tried against the database, so one run reports every
-            # bad row (unknown bundles, clashes, overpayments), not just the malformed ones.
-            outcome = Importer(session, ctx.login, now, today, statements).run(parsed, settle=not problems)
-            if problems or outcome.problems:
-                raise ImportRejected(problems + outcome.problems)  # rolls the transaction back
-            report = ImportReport(added=outcome.added, unchanged=outcome.unchanged, files=[p.name for p in paths])
+            outcome = Importer(session, ctx.login, now, today, statements).run(files)
+            if files.problems or outcome.problems:
+                raise ImportRejected(files.problems + outcome.problems)  # rolls the transaction back
+            report = ImportReport(added=outcome.added, unchanged=outcome.unchanged, files=files.names)
             record_event(session, ctx, now, "import", "import", 0, after=report.model_dump(mode="json"))
             return report

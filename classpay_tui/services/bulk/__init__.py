@@ -9,7 +9,7 @@ and bulk inserts and updates write the result (:mod:`.write`). :mod:`.settle` ti
 together. ``classpay check`` proves that the outcome equals what the ledger says.
 """
 
-from classpay_tui.services.bulk.settle import SettleProblem, settle_bundles, settle_loaded, start_loading
+from classpay_tui.services.bulk.settle import Loading, Settlement, SettleProblem, entries_by_bundle, settle_bundles
 from classpay_tui.services.bulk.state import BonusPayout, Entry
 
-__all__ = ["BonusPayout", "Entry", "SettleProblem", "settle_bundles", "settle_loaded", "start_loading"]
+__all__ = ["BonusPayout", "Entry", "Loading", "SettleProblem", "Settlement", "entries_by_bundle", "settle_bundles"]

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import NullType
 
-from classpay_tui.db.bulk import read_rows
+from classpay_tui.db.bulk import converted, fetch_raw, prebuilt_read
 from classpay_tui.db.key_lists import in_keys, keys_value
 from classpay_tui.db.models import (
     ClassBundle,
@@ -150,112 +150,121 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
             PaymentAllocation.slot,
             PaymentAllocation.payment_installment_id,
             _cents(PaymentAllocation.amount),
+            PaymentAllocation.id,
         )
         .where(ids_in(PaymentAllocation.order_payment_id))
         .order_by(PaymentAllocation.id),
     }
 
 
-def _rows(session: Session, name: str, part: Sequence[int], **params: Any) -> list[tuple[Any, ...]]:
-    dialect = session.get_bind().dialect.name
-    return read_rows(session, _queries(dialect)[name], {"ids": keys_value(dialect, part), **params})
+# Rows are read in no particular order (:func:`~classpay_tui.db.bulk.fetch_raw`); these are
+# put in the order their queries name.
+_ORDER = {
+    "installments": itemgetter(0, 2),  # bundle, installment number
+    "entries": itemgetter(6, 0),  # received at, id
+    "reversed": itemgetter(4),  # allocation id
+}
 
 
-def load(
-    session: Session,
-    bundle_ids: Sequence[int],
-    *,
-    lock: bool,
-    new_entries: Sequence[Entry] = (),
-    stored_up_to: int | None = None,
-) -> Loaded:
-    """Every touched bundle with its payment record, installments and links, allocation
-    sums, unallocated entries, refunds and payout sums. ``lock`` takes the bundle rows'
-    locks first (PostgreSQL), as every single-bundle write does.
+Raw = dict[str, list[tuple[Any, ...]]]  # query name → its rows as the driver gave them
 
-    ``new_entries`` are ledger entries the caller has inserted, or is about to insert, with
-    their ids (larger than every stored one): they are not read, only older unallocated
-    entries are, if there are any; so the reads may run before the new entries are
-    written. A new entry is never a reversal (a reversal is recorded on its own).
-    ``stored_up_to``: the largest id of an entry that is not new (by default, one less than
-    the smallest new one), for loading bundles in parts."""
-    if any(entry.kind is PaymentKind.REVERSAL for entry in new_entries):
-        raise ValueError("new entries for the bulk settle cannot be reversals")
+
+def fetch(session: Session, bundle_ids: Sequence[int], *, lock: bool, stored_up_to: int = LARGEST_ID) -> Raw:
+    """The rows :func:`build` needs, as read: nothing but queries, so that it can run in
+    a statement thread while the caller converts the batch before. ``lock`` takes the
+    bundle rows' locks first (PostgreSQL), as every single-bundle write does; ledger
+    entries with an id above ``stored_up_to`` are not read (the caller's new ones)."""
+    dialect = session.get_bind().dialect
+    queries = _queries(dialect.name)
+    raw: Raw = {name: [] for name in queries}
+
+    def read(name: str, keys: Sequence[Any], **params: Any) -> list[tuple[Any, ...]]:
+        statement, _ = prebuilt_read(dialect, queries[name])
+        rows = []
+        for part in chunks(keys):
+            rows += fetch_raw(session, statement, {"ids": keys_value(dialect.name, part), **params})
+        raw[name] += rows
+        return rows
+
     ids = sorted(set(bundle_ids))
-    at_most = stored_up_to
-    if at_most is None:
-        at_most = min((entry.id for entry in new_entries), default=LARGEST_ID + 1) - 1
-    works: dict[int, BundleWork] = {}
-    for part in chunks(ids):
-        if lock:
-            _rows(session, "lock", part)
-        for row in _rows(session, "bundles", part):
-            works[row[0]] = BundleWork(BundleFacts(*row))
+    if lock:
+        read("lock", ids)
+    bundles = read("bundles", ids)
+    records = read("records", ids)
+    read("installments", ids)
+    entries = read("entries", ids, at_most=stored_up_to)
+    read("refunds", ids, at_most=stored_up_to)
+    record_ids = sorted(row[0] for row in records)
+    read("allocations", record_ids)
+    read("payouts", record_ids)
+    read("writers", sorted({row[6] for row in bundles if row[6] is not None}))  # BundleFacts.writer_id
+    reversal = PaymentKind.REVERSAL.value
+    read("reversed", sorted(row[7] for row in entries if row[2] == reversal and row[7] is not None))
+    return raw
+
+
+def build(session: Session, raw: Raw) -> Loaded:
+    """The bundles of :func:`fetch`'s rows, with the usual Python values."""
+    dialect = session.get_bind().dialect
+    queries = _queries(dialect.name)
+
+    def rows(name: str) -> list[tuple[Any, ...]]:
+        found = converted(raw[name], prebuilt_read(dialect, queries[name])[1])
+        if name in _ORDER:
+            found.sort(key=_ORDER[name])
+        return found
+
+    works: dict[int, BundleWork] = {row[0]: BundleWork(BundleFacts(*row)) for row in rows("bundles")}
     record_ids: dict[int, int] = {}
-    for part in chunks(ids):
-        for record_id, bundle_id, writer_id, *summary in _rows(session, "records", part):
-            work = works[bundle_id]
-            work.record_id, work.record_writer_id, work.stored_summary = record_id, writer_id, tuple(summary)
-            record_ids[record_id] = bundle_id
-        _installments(session, part, works)
-        for row in _rows(session, "entries", part, at_most=at_most):
-            entry = Entry(*row)
-            work = works[entry.bundle_id]
-            work.entries.append(entry)
-            work.reversals = work.reversals or entry.kind is PaymentKind.REVERSAL
-        for bundle_id, total in _rows(session, "refunds", part, at_most=at_most):
-            works[bundle_id].refunded = total or ZERO
-    for entry in new_entries:
-        work = works[entry.bundle_id]
-        work.entries.append(entry)
-        if entry.kind is PaymentKind.REFUND:
-            work.refunded += entry.amount
-    if new_entries:
-        for work in works.values():
-            work.entries.sort(key=_RECEIVED_ORDER)
-    _allocations(session, record_ids, works)
-    for part in chunks(sorted(record_ids)):
-        for record_id, writer_id, status, total in _rows(session, "payouts", part):
-            works[record_ids[record_id]].payout_sums[(writer_id, status)] = total
-    writer_ids = sorted({w.bundle.writer_id for w in works.values() if w.bundle.writer_id is not None})
-    writers = {row[0]: WriterFacts(*row) for part in chunks(writer_ids) for row in _rows(session, "writers", part)}
-    return Loaded(works, writers, _reversed(session, works))
-
-
-def _installments(session: Session, part: Sequence[int], works: dict[int, BundleWork]) -> None:
-    for bundle_id, installment_id, number, amount, due, link_id, paid_amount, status, paid_at in _rows(
-        session, "installments", part
-    ):
+    for record_id, bundle_id, writer_id, *summary in rows("records"):
+        work = works[bundle_id]
+        work.record_id, work.record_writer_id, work.stored_summary = record_id, writer_id, tuple(summary)
+        record_ids[record_id] = bundle_id
+    for bundle_id, installment_id, number, amount, due, link_id, paid_amount, status, paid_at in rows("installments"):
         link = LinkFacts(installment_id, number, amount, due, link_id)
         if link_id is not None:
             link.paid_cents, link.status, link.paid_at = paid_amount, status, paid_at
         works[bundle_id].links.append(link)
+    for row in rows("entries"):
+        entry = Entry(*row)
+        work = works[entry.bundle_id]
+        work.entries.append(entry)
+        work.reversals = work.reversals or entry.kind is PaymentKind.REVERSAL
+    for bundle_id, total in rows("refunds"):
+        works[bundle_id].refunded = total or ZERO
+    link_of = {link.id: link for work in works.values() for link in work.links if link.id is not None}
+    for record_id, slot, link_id, total in rows("allocations"):
+        if slot is SlotKind.INSTALLMENT and link_id in link_of:
+            link_of[link_id].allocated_cents = total
+        elif slot is not SlotKind.INSTALLMENT:
+            works[record_ids[record_id]].allocated[slot] = total
+    for record_id, writer_id, status, total in rows("payouts"):
+        works[record_ids[record_id]].payout_sums[(writer_id, status)] = total
+    writers = {row[0]: WriterFacts(*row) for row in rows("writers")}
+    reversed_allocations: dict[int, list[AllocationRow]] = {}
+    for entry_id, slot, link_id, amount, _ in rows("reversed"):
+        reversed_allocations.setdefault(entry_id, []).append((slot, link_id, amount))
+    return Loaded(works, writers, reversed_allocations)
 
 
-def _allocations(session: Session, record_ids: dict[int, int], works: dict[int, BundleWork]) -> None:
-    link_of: dict[int, LinkFacts] = {}
-    for work in works.values():
-        for link in work.links:
-            if link.id is not None:
-                link_of[link.id] = link
-    for part in chunks(sorted(record_ids)):
-        for record_id, slot, link_id, total in _rows(session, "allocations", part):
-            if slot is SlotKind.INSTALLMENT and link_id in link_of:
-                link_of[link_id].allocated_cents = total
-            elif slot is not SlotKind.INSTALLMENT:
-                works[record_ids[record_id]].allocated[slot] = total
+def load(session: Session, bundle_ids: Sequence[int], *, lock: bool, stored_up_to: int = LARGEST_ID) -> Loaded:
+    """Every touched bundle with its payment record, installments and links, allocation
+    sums, unallocated entries, refunds and payout sums (:func:`fetch`, then :func:`build`)."""
+    return build(session, fetch(session, bundle_ids, lock=lock, stored_up_to=stored_up_to))
 
 
-def _reversed(session: Session, works: dict[int, BundleWork]) -> dict[int, list[AllocationRow]]:
-    """What the entries that new reversal entries undo had allocated (stored ones only)."""
-    originals = sorted(
-        entry.reverses_id
-        for work in works.values()
-        for entry in work.entries
-        if entry.kind is PaymentKind.REVERSAL and entry.reverses_id is not None
-    )
-    result: dict[int, list[AllocationRow]] = {}
-    for part in chunks(originals):
-        for entry_id, slot, link_id, amount in _rows(session, "reversed", part):
-            result.setdefault(entry_id, []).append((slot, link_id, amount))
-    return result
+def attach_new_entries(works: dict[int, BundleWork], entries_of: dict[int, list[Entry]]) -> None:
+    """The caller's new ledger entries (not read by :func:`load`), each bundle's among its
+    stored unallocated ones, oldest received first; their refunds counted. A new entry is
+    never a reversal (a reversal is recorded on its own)."""
+    for bundle_id, work in works.items():
+        entries = entries_of.get(bundle_id)
+        if not entries:
+            continue
+        for entry in entries:
+            if entry.kind is PaymentKind.REFUND:
+                work.refunded += entry.amount
+            elif entry.kind is PaymentKind.REVERSAL:
+                raise ValueError("new entries for the bulk settle cannot be reversals")
+        work.entries += entries
+        work.entries.sort(key=_RECEIVED_ORDER)

@@ -14,20 +14,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from classpay_tui.db.bulk import (
-    Statements,
-    insert_rows,
-    insert_values,
-    submit_insert_returning_ids,
-    update_changed,
-    update_values,
-)
 from classpay_tui.db.models import (
     ClassPayment,
     ClassPaymentInstallment,
     ClassWriterPayment,
     PaymentAllocation,
     WriterBonus,
+)
+from classpay_tui.db.statement_thread import (
+    Statements,
+    submit_changed,
+    submit_insert,
+    submit_insert_returning_ids,
+    submit_update,
 )
 from classpay_tui.domain.statuses import WriterPaymentType, WriterPayoutStatus
 from classpay_tui.services.bulk.client import ClientOutcome
@@ -79,8 +78,8 @@ def write_batch(statements: Statements, session: Session, batch: Batch, *, sched
     _new_records(statements, session, batch, new_records, now)
     _links(statements, session, batch)
     _allocations(statements, session, batch)
-    statements.submit(
-        update_changed,
+    submit_changed(
+        statements,
         session,
         ClassPayment,
         ("id", *SUMMARY_COLUMNS),
@@ -125,8 +124,7 @@ def _links(statements: Statements, session: Session, batch: Batch) -> None:
     )
     for link, link_id in zip(new_links, ids, strict=True):
         link.id = link_id
-    if changed:
-        statements.submit(update_values, session, ClassPaymentInstallment, ("id", *_LINK_STATE), changed)
+    submit_update(statements, session, ClassPaymentInstallment, ("id", *_LINK_STATE), changed)
 
 
 def _allocations(statements: Statements, session: Session, batch: Batch) -> None:
@@ -145,37 +143,44 @@ def _allocations(statements: Statements, session: Session, batch: Batch) -> None
             )
             for entry_id, slot, link_index, amount in batch.clients[bundle_id].allocations
         ]
-    if rows:
-        statements.submit(
-            insert_values,
-            session,
-            PaymentAllocation,
-            ("order_payment_id", "class_payment_id", "slot", "payment_installment_id", "amount"),
-            rows,
-        )
+    columns = ("order_payment_id", "class_payment_id", "slot", "payment_installment_id", "amount")
+    submit_insert(statements, session, PaymentAllocation, columns, rows)
+
+
+_PAYOUT_COLUMNS = (
+    "class_payment_id",
+    "writer_id",
+    "amount",
+    "payment_type",
+    "status",
+    "scheduled_for",
+    "paid_at",
+    "reference",
+    "bonus_id",
+    "created_at",
+)
 
 
 def _bonus_payouts(statements: Statements, session: Session, batch: Batch, now: datetime) -> None:
     """An older system's bonus for a bundle is a payout already made (or promised)."""
     works = batch.works
     rows = [
-        dict(
-            class_payment_id=works[bundle_id].record_id,
-            writer_id=bonus.writer_id,
-            amount=bonus.amount,
-            payment_type=WriterPaymentType.PARTIAL,
-            status=WriterPayoutStatus.PAID if bonus.is_paid else WriterPayoutStatus.SCHEDULED,
-            scheduled_for=bonus.granted_on,
-            paid_at=bonus.paid_at,
-            reference=f"BONUS-{bonus.ref}" if bonus.is_paid else None,
-            bonus_id=bonus.bonus_id,
-            created_at=now,
+        (
+            works[bundle_id].record_id,
+            bonus.writer_id,
+            bonus.amount,
+            WriterPaymentType.PARTIAL,
+            WriterPayoutStatus.PAID if bonus.is_paid else WriterPayoutStatus.SCHEDULED,
+            bonus.granted_on,
+            bonus.paid_at,
+            f"BONUS-{bonus.ref}" if bonus.is_paid else None,
+            bonus.bonus_id,
+            now,
         )
         for bundle_id in batch.order
         for bonus in batch.bonuses.get(bundle_id, ())
     ]
-    if rows:
-        statements.submit(insert_rows, session, ClassWriterPayment, rows)
+    submit_insert(statements, session, ClassWriterPayment, _PAYOUT_COLUMNS, rows)
 
 
 def _due_payouts(statements: Statements, session: Session, batch: Batch, scheduled_for: date, now: datetime) -> None:
@@ -192,16 +197,18 @@ def _due_payouts(statements: Statements, session: Session, batch: Batch, schedul
         [(works[b].writer_id, b, "class_payment", payout[0], now, False) for b, payout in due],
     )
     rows = [
-        dict(
-            class_payment_id=works[b].record_id,
-            writer_id=works[b].writer_id,
-            amount=payout[0],
-            payment_type=payout[1],
-            status=WriterPayoutStatus.SCHEDULED,
-            scheduled_for=scheduled_for,
-            bonus_id=bonus_id,
-            created_at=now,
+        (
+            works[b].record_id,
+            works[b].writer_id,
+            payout[0],
+            payout[1],
+            WriterPayoutStatus.SCHEDULED,
+            scheduled_for,
+            None,
+            None,
+            bonus_id,
+            now,
         )
         for (b, payout), bonus_id in zip(due, bonus_ids, strict=True)
     ]
-    statements.submit(insert_rows, session, ClassWriterPayment, rows)
+    submit_insert(statements, session, ClassWriterPayment, _PAYOUT_COLUMNS, rows)

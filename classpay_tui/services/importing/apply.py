@@ -9,6 +9,8 @@ written with bulk inserts, and the touched bundles are settled together
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -19,14 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classpay_tui.db.bulk import (
-    Statements,
-    insert_rows,
-    insert_rows_returning_ids,
-    insert_values_returning_ids,
-    reserve_ids,
-    submit_insert,
-)
+from classpay_tui.db.bulk import insert_rows, insert_rows_returning_ids, insert_values_returning_ids
 from classpay_tui.db.models import (
     ClassBundle,
     ClassInstallment,
@@ -35,11 +30,13 @@ from classpay_tui.db.models import (
     Writer,
     WriterBonus,
 )
+from classpay_tui.db.statement_thread import Statements, reserve_ids, submit_insert
 from classpay_tui.domain.compensation import CompensationRule
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import PaymentKind
-from classpay_tui.services.bulk import BonusPayout, Entry, settle_loaded, start_loading
+from classpay_tui.services.bulk import BonusPayout, Entry, Loading, Settlement
+from classpay_tui.services.importing.files import ImportFiles
 from classpay_tui.services.importing.lookups import chunks, existing
 from classpay_tui.services.importing.rows import (
     BonusRow,
@@ -82,14 +79,15 @@ def _noon(day: date) -> datetime:
 
 
 class Importer:
-    """The session is used directly until the settle; from then on only through
-    ``statements`` (which may run them in a second thread)."""
+    """The session is only ever used through ``statements`` (which may run the statements
+    in a second thread, the payments being written while the next rows are checked)."""
 
     def __init__(
         self, session: Session, login: str, now: datetime, today: date, statements: Statements | None = None
     ) -> None:
         self.session, self.login, self.now, self.today = session, login, now, today
         self.statements = statements or Statements()
+        self.sql = self.statements.call
         self.outcome = Outcome()
         self.client_ids: dict[str, int] = {}
         self.writer_ids: dict[str, int] = {}
@@ -98,29 +96,44 @@ class Importer:
         self.touched: set[int] = set()
         self.payment_where: dict[str, str] = {}
         self.new_bonuses: list[BonusPayout] = []
-        self.new_payments: list[tuple[Any, ...]] = []  # the values of _PAYMENT_COLUMNS, written by the settle
+        self.new_entries: dict[int, list[Entry]] = {}  # the new payments by bundle, written as they are taken
+        self.loading: Loading | None = None  # the touched bundles' reads, submitted as they become known
+        self.settlement: Settlement | None = None
+        self.settle_last: set[int] = set()  # bundles settled only once every row is taken (bonuses name them)
+        self._asked: set[str] = set()  # bundle keys looked up (or being looked up)
 
     def problem(self, where: str, why: str) -> None:
         self.outcome.problems.append(f"{where}: {why}")
 
-    def run(self, parsed: dict[str, list[Any]], *, settle: bool = True) -> Outcome:
-        self.clients(parsed["clients"])
-        self.writers(parsed["writers"])
-        self.bundles(parsed["bundles"])
-        self.find_bundles(
-            row.bundle for kind in ("installments", "payments", "bonuses") for row in parsed[kind] if row.bundle
-        )
-        self.installments(parsed["installments"])
-        self.payments(parsed["payments"])
-        self.bonuses(parsed["bonuses"])
-        if settle and not self.outcome.problems:
+    def run(self, files: ImportFiles) -> Outcome:
+        """Every row of every file tried; the touched bundles settled if no row is bad.
+        The good rows are still tried against the database when some are bad, so that one
+        run reports every bad row (unknown bundles, clashes, overpayments), not just the
+        malformed ones; the caller then rolls back whatever was written."""
+        self.files = files
+        self.clients(files.rows("clients"))
+        self.writers(files.rows("writers"))
+        self.bundles(files.rows("bundles"))
+        installments, bonuses = files.rows("installments"), files.rows("bonuses")
+        self.find_bundles(row.bundle for rows in (installments, bonuses) for row in rows if row.bundle)
+        self.settle_last = {self.bundle_ids[row.bundle] for row in bonuses if row.bundle in self.bundle_ids}
+        self.installments(installments)
+        self.payments(files.chunks("payments"), files.last_parts())
+        self.bonuses(bonuses)
+        if not self.outcome.problems and not files.problems:
             self.settle_bundles()
         return self.outcome
+
+    @property
+    def writing(self) -> bool:
+        """No bad row so far: what is taken is written (otherwise only checked)."""
+        settling = self.settlement is None or not self.settlement.problems
+        return settling and not self.outcome.problems and not self.files.problems
 
     # ---- clients and writers ------------------------------------------------------
 
     def clients(self, rows: list[ClientRow]) -> None:
-        stored = existing(self.session, Client.external_ref, [r.ref for r in rows], Client.id, Client.name)
+        stored = self.sql(existing, self.session, Client.external_ref, [r.ref for r in rows], Client.id, Client.name)
         new: dict[str, ClientRow] = {}
         for row in rows:
             if row.ref in stored:
@@ -144,13 +157,13 @@ class Importer:
             )
             for row in new.values()
         ]
-        for ref, client_id in zip(new, insert_rows_returning_ids(self.session, Client, values), strict=True):
+        for ref, client_id in zip(new, self.sql(insert_rows_returning_ids, self.session, Client, values), strict=True):
             self.client_ids[ref] = client_id
         if new:
             self.outcome.count("clients", True, len(new))
 
     def writers(self, rows: list[WriterRow]) -> None:
-        stored = existing(self.session, Writer.username, [r.username for r in rows], Writer.id)
+        stored = self.sql(existing, self.session, Writer.username, [r.username for r in rows], Writer.id)
         seen: set[str] = set()
         new: dict[str, dict[str, Any]] = {}
         for row in rows:
@@ -180,7 +193,7 @@ class Importer:
                 active=True,
                 created_at=self.now,
             )
-        ids = insert_rows_returning_ids(self.session, Writer, list(new.values()))
+        ids = self.sql(insert_rows_returning_ids, self.session, Writer, list(new.values()))
         for username, writer_id in zip(new, ids, strict=True):
             self.writer_ids[username] = writer_id
         if new:
@@ -188,7 +201,7 @@ class Importer:
 
     def find_writers(self, usernames: Any) -> None:
         missing = {name for name in usernames if name and name not in self.writer_ids}
-        for username, (_, writer_id) in existing(self.session, Writer.username, missing, Writer.id).items():
+        for username, (_, writer_id) in self.sql(existing, self.session, Writer.username, missing, Writer.id).items():
             self.writer_ids[username] = writer_id
 
     def writer_id(self, username: str, where: str) -> int | None:
@@ -204,7 +217,9 @@ class Importer:
             self.session, ClassBundle.external_ref, [r.ref for r in rows], ClassBundle.id, ClassBundle.total_amount
         )
         missing_clients = {r.client_ref for r in rows if r.client_ref not in self.client_ids}
-        for ref, (_, client_id) in existing(self.session, Client.external_ref, missing_clients, Client.id).items():
+        for ref, (_, client_id) in self.sql(
+            existing, self.session, Client.external_ref, missing_clients, Client.id
+        ).items():
             self.client_ids[ref] = client_id
         self.find_writers(row.writer for row in rows)
         seen: set[str] = set()
@@ -242,7 +257,7 @@ class Importer:
                 created_at=self.now,
                 updated_at=self.now,
             )
-        ids = insert_rows_returning_ids(self.session, ClassBundle, list(new.values()))
+        ids = self.sql(insert_rows_returning_ids, self.session, ClassBundle, list(new.values()))
         for (ref, values), bundle_id in zip(new.items(), ids, strict=True):
             self.bundle_ids[ref] = bundle_id
             self.bundle_money[bundle_id] = (values["total_amount"], values["deposit_amount"])
@@ -253,12 +268,7 @@ class Importer:
     def find_bundles(self, keys: Any) -> None:
         """Stored bundles named by the other files: by ref, or "#<id>" for a bundle already in classpay."""
         missing = {key for key in keys if key not in self.bundle_ids}
-        refs = [key for key in missing if not key.startswith("#")]
-        for ref, (_, bundle_id) in existing(self.session, ClassBundle.external_ref, refs, ClassBundle.id).items():
-            self.bundle_ids[ref] = bundle_id
-        numbers = [int(key[1:]) for key in missing if key.startswith("#")]
-        for bundle_id in existing(self.session, ClassBundle.id, numbers):
-            self.bundle_ids[f"#{bundle_id}"] = bundle_id
+        self.bundle_ids.update(self.sql(_stored_bundles, self.session, missing))
 
     def bundle_id(self, key: str, where: str) -> int | None:
         if key not in self.bundle_ids:
@@ -307,7 +317,7 @@ class Importer:
                     f"the installments of bundle {plan[-1].bundle} add up to {planned}, "
                     f"not the balance {total - deposit}",
                 )
-        insert_rows(self.session, ClassInstallment, new)
+        self.sql(insert_rows, self.session, ClassInstallment, new)
 
     def _stored_plans(self, bundle_ids: list[int]) -> dict[int, dict[int, tuple[Decimal, date]]]:
         """The installments already stored for these bundles (number → amount, due date);
@@ -319,27 +329,59 @@ class Importer:
             self.bundle_money[bundle_id] = (total, deposit)
         plans: dict[int, dict[int, tuple[Decimal, date]]] = {}
         for part in chunks(sorted(stored_before)):
-            for bundle_id, number, amount, due in self.session.execute(
-                select(
-                    ClassInstallment.bundle_id,
-                    ClassInstallment.installment_number,
-                    ClassInstallment.amount,
-                    ClassInstallment.due_date,
-                ).where(ClassInstallment.bundle_id.in_(part))
-            ):
+            query = select(
+                ClassInstallment.bundle_id,
+                ClassInstallment.installment_number,
+                ClassInstallment.amount,
+                ClassInstallment.due_date,
+            ).where(ClassInstallment.bundle_id.in_(part))
+            for bundle_id, number, amount, due in self.sql(lambda query=query: self.session.execute(query).all()):
                 plans.setdefault(bundle_id, {})[number] = (amount, due)
         return plans
 
     # ---- money ---------------------------------------------------------------------
 
-    def payments(self, rows: list[PaymentRow]) -> None:
-        stored = existing(
-            self.session,
-            OrderPayment.reference,
-            [r.reference for r in rows],
-            OrderPayment.bundle_id,
-            OrderPayment.amount,
-        )
+    def payments(self, parts: Iterable[list[PaymentRow]], last_parts: list[set[str]]) -> None:
+        """The payments, a part at a time: a part's lookups (its bundles, and whether its
+        references are recorded) are submitted before the part before it is taken; the new
+        payments of a part are written (after their bundles' reads are submitted, see
+        :class:`~classpay_tui.services.bulk.Loading`) while the next part is checked; and
+        the bundles that no later part names (``last_parts``) are settled one part later,
+        once their reads are surely done."""
+        self.loading = Loading(self.statements, self.session)
+        if self.writing:
+            self.loading.add(self.touched)  # new bundles and plans: read before any payment is written
+        keys = set().union(*last_parts)
+        if any(key.startswith("#") for key in keys) and not all(key.startswith("#") for key in keys):
+            last_parts = [set() for _ in last_parts]  # by ref and by id: one bundle may have two keys
+        pending: tuple[list[PaymentRow], Future[Any], set[str]] | None = None
+        complete: set[int] = set()
+        for rows, ending in zip(parts, last_parts, strict=True):
+            keys = {row.bundle for row in rows} - self._asked
+            self._asked |= keys
+            lookups = self.statements.submit(_payment_lookups, self.session, keys, [row.reference for row in rows])
+            if pending is not None:
+                self._take_payments(*pending[:2])
+                self._settle(complete)
+                complete = {self.bundle_ids[key] for key in pending[2] if key in self.bundle_ids}
+            pending = rows, lookups, ending
+        if pending is not None:
+            self._take_payments(*pending[:2])
+            self._settle(complete)
+
+    def _settle(self, bundle_ids: set[int]) -> None:
+        """Settle these bundles now, if nothing is wrong so far (and no bonus names them)."""
+        ready = (bundle_ids & self.touched) - self.settle_last
+        if not ready or not self.writing:
+            return
+        assert self.loading is not None
+        if self.settlement is None:
+            self.settlement = Settlement(self.statements, self.session, self.loading, now=self.now, today=self.today)
+        self.settlement.settle(ready, self.new_entries)
+
+    def _take_payments(self, rows: list[PaymentRow], lookups: Future[Any]) -> None:
+        found, stored = lookups.result()
+        self.bundle_ids.update(found)
         bundle_ids, where_of, today = self.bundle_ids, self.payment_where, self.today
         now, login, installment = self.now, self.login, PaymentKind.INSTALLMENT
         new: list[tuple[Any, ...]] = []  # the values of _PAYMENT_COLUMNS
@@ -380,12 +422,38 @@ class Importer:
                     row.note,
                 )
             )
-        self.touched.update(values[0] for values in new)
-        self.new_payments += new
         self.outcome.added["payments"] = self.outcome.added.get("payments", 0) + len(new)
+        touched = {values[0] for values in new}
+        self.touched |= touched
+        if new and self.writing:
+            self._write_payments(new, touched)
+
+    def _write_payments(self, new: list[tuple[Any, ...]], touched: set[int]) -> None:
+        """Their bundles' reads first (a bundle is read before any of its new payments is
+        written), then the payments; on SQLite their ids are known without waiting."""
+        assert self.loading is not None
+        if self.settlement is not None and not touched.isdisjoint(self.settlement.settled):
+            raise RuntimeError("a payment for a bundle already settled")  # the parts' last keys were wrong
+        self.loading.add(touched)
+        statements, session = self.statements, self.session
+        ids = reserve_ids(statements, session, OrderPayment, len(new))
+        if ids is None:  # the database assigns them: waited for
+            written = statements.call(insert_values_returning_ids, session, OrderPayment, _PAYMENT_COLUMNS, new)
+        else:
+            submit_insert(statements, session, OrderPayment, _PAYMENT_COLUMNS, new, ids)
+            written = list(ids)
+        entry_values = itemgetter(0, 1, 2, 4, 5, 6)  # bundle, kind, amount, reference, target, received
+        entries_of = self.new_entries
+        for values, entry_id in zip(new, written, strict=True):
+            entry = Entry(entry_id, *entry_values(values), None)
+            entries = entries_of.get(entry.bundle_id)
+            if entries is None:
+                entries_of[entry.bundle_id] = [entry]
+            else:
+                entries.append(entry)
 
     def bonuses(self, rows: list[BonusRow]) -> None:
-        stored = existing(self.session, WriterBonus.external_ref, [r.ref for r in rows], WriterBonus.amount)
+        stored = self.sql(existing, self.session, WriterBonus.external_ref, [r.ref for r in rows], WriterBonus.amount)
         self.find_writers(row.writer for row in rows)
         new: list[tuple[BonusRow, int, int | None]] = []
         for row in rows:
@@ -413,7 +481,7 @@ class Importer:
             )
             for row, writer_id, bundle_id in new
         ]
-        ids = insert_rows_returning_ids(self.session, WriterBonus, values)
+        ids = self.sql(insert_rows_returning_ids, self.session, WriterBonus, values)
         for (row, writer_id, bundle_id), bonus_id in zip(new, ids, strict=True):
             if bundle_id is None:
                 continue
@@ -434,27 +502,44 @@ class Importer:
     # ---- payment records -----------------------------------------------------------
 
     def settle_bundles(self) -> None:
-        """The new payments are written; each touched bundle gets its payment record (the
-        migration path), its new installments linked and its new payments allocated;
-        bonuses tied to a bundle become that bundle's writer payouts (paid or scheduled, as
-        the bonus says); then the summary is recomputed and any payout now due is scheduled
-        — all touched bundles together (:func:`classpay_tui.services.bulk.settle_loaded`).
-
-        On SQLite the new payments' ids are known before they are written, so the touched
-        bundles are read first and the payments written while they are settled."""
-        statements, session, new = self.statements, self.session, self.new_payments
-        ids = reserve_ids(statements, session, OrderPayment, len(new))
-        written = ids is None
-        if ids is None:  # the database assigns them: written (and waited for) first
-            ids = range(0)
-            if new:
-                ids = statements.call(insert_values_returning_ids, session, OrderPayment, _PAYMENT_COLUMNS, new)
-        entry_values = itemgetter(0, 1, 2, 4, 5, 6)  # bundle, kind, amount, reference, target, received
-        entries = [Entry(entry_id, *entry_values(values), None) for values, entry_id in zip(new, ids, strict=True)]
-        loading = start_loading(statements, session, self.touched, entries)
-        if not written:
-            submit_insert(statements, session, OrderPayment, _PAYMENT_COLUMNS, new, ids)  # type: ignore[arg-type]
-        problems = settle_loaded(statements, session, loading, now=self.now, today=self.today, bonuses=self.new_bonuses)
-        for problem in problems:
+        """Each touched bundle gets its payment record (the migration path), its new
+        installments linked and its new payments allocated; bonuses tied to a bundle become
+        that bundle's writer payouts (paid or scheduled, as the bonus says); then the
+        summary is recomputed and any payout now due is scheduled
+        (:class:`classpay_tui.services.bulk.Settlement`). Most bundles of a file of payments
+        are settled while it is taken; here, the rest."""
+        if self.loading is None:
+            self.loading = Loading(self.statements, self.session)
+        if self.settlement is None:
+            self.settlement = Settlement(self.statements, self.session, self.loading, now=self.now, today=self.today)
+        settlement = self.settlement
+        if not settlement.problems:
+            self.loading.add(self.touched)  # the bundles only bonuses touched
+            settlement.add_bonuses(self.new_bonuses)
+            settlement.settle(self.touched, self.new_entries)
+        self.statements.drain()
+        for problem in settlement.problems:
             where = self.payment_where.get(problem.reference, problem.where) if problem.reference else problem.where
             self.problem(where, problem.why)
+
+
+def _stored_bundles(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """Bundle key → id of the stored bundles among ``keys`` (refs, and "#<id>")."""
+    found: dict[str, int] = {}
+    keys = list(keys)
+    refs = [key for key in keys if not key.startswith("#")]
+    for ref, (_, bundle_id) in existing(session, ClassBundle.external_ref, refs, ClassBundle.id).items():
+        found[ref] = bundle_id
+    numbers = [int(key[1:]) for key in keys if key.startswith("#")]
+    for bundle_id in existing(session, ClassBundle.id, numbers):
+        found[f"#{bundle_id}"] = bundle_id
+    return found
+
+
+def _payment_lookups(
+    session: Session, keys: Iterable[str], references: list[str]
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """The stored bundles among ``keys``, and the stored payments among ``references``
+    (reference → (reference, bundle id, amount))."""
+    stored = existing(session, OrderPayment.reference, references, OrderPayment.bundle_id, OrderPayment.amount)
+    return _stored_bundles(session, keys), stored

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from classpay_tui.domain.statuses import PaymentKind, PaymentMethod
@@ -29,9 +28,8 @@ from classpay_tui.services.importing.rows import (
     _date,
     _int,
     _text,
-    parse_rows,
 )
-from classpay_tui.services.importing.sources import CsvTable, read_source
+from classpay_tui.services.importing.sources import CsvTable
 
 
 class _Refused:
@@ -182,19 +180,7 @@ def parse_table(table: CsvTable) -> tuple[list[Any], list[str]]:
     return [row for row in typed if row is not None] if problems else typed, problems
 
 
-def parse_files(paths: Sequence[Path]) -> tuple[dict[str, list[Any]], list[str]]:
-    """Every file read and checked: typed rows by kind, and one "where: why" line per bad
-    row, file after file."""
-    parsed: dict[str, list[Any]] = {kind: [] for kind in PARSERS}
-    problems: list[str] = []
-    for path in paths:
-        source = read_source(path)
-        if isinstance(source, CsvTable):
-            rows, found = parse_table(source)
-            parsed[source.kind] += rows
-        else:
-            by_kind, found = parse_rows(source)
-            for kind, kind_rows in by_kind.items():
-                parsed[kind] += kind_rows
-        problems += found
-    return parsed, problems
+def bundle_keys(table: CsvTable) -> list[Any]:
+    """Each payment record's bundle key, as :func:`parse_table` would give it (REFUSED for a bad one)."""
+    cells_of = list(zip(*table.records, strict=True)) if table.records else [()] * len(table.header)
+    return _column(table, cells_of, PAYMENT_FIELDS[0])[0]

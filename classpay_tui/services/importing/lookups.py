@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from classpay_tui.db.bulk import converted, fetch_raw, prebuilt_read
 from classpay_tui.db.key_lists import in_keys, keys_value
 
 CHUNK = 2000
@@ -18,6 +20,11 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield values[start : start + size]
 
 
+@cache
+def _query(dialect: str, column: Any, extra: tuple[Any, ...]) -> Select[Any]:
+    return select(column, *extra).where(in_keys(column, dialect))
+
+
 def existing(session: Session, column: Any, keys: Iterable[Any], *extra: Any) -> dict[Any, Any]:
     """Stored rows whose ``column`` is one of ``keys``: key → (key, *extra). One statement,
     built once, run per chunk of keys."""
@@ -25,9 +32,10 @@ def existing(session: Session, column: Any, keys: Iterable[Any], *extra: Any) ->
     wanted = list(set(keys))  # any order: the database sorts the key list itself
     if not wanted:
         return found
-    dialect = session.get_bind().dialect.name
-    query = select(column, *extra).where(in_keys(column, dialect))
+    dialect = session.get_bind().dialect
+    statement, processors = prebuilt_read(dialect, _query(dialect.name, column, extra))
     for part in chunks(wanted):
-        for row in session.execute(query, {"keys": keys_value(dialect, part)}):
+        rows = fetch_raw(session, statement, {"keys": keys_value(dialect.name, part)})
+        for row in converted(rows, processors):
             found[row[0]] = row
     return found

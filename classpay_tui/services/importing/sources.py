@@ -38,6 +38,10 @@ class CsvTable(NamedTuple):
         """Record ``index`` by column name, every cell stripped (a name given twice: the last one)."""
         return dict(zip(self.header, map(str.strip, self.records[index]), strict=True))
 
+    def part(self, start: int, stop: int) -> CsvTable:
+        """Records ``start`` to ``stop`` (not included)."""
+        return self._replace(records=self.records[start:stop], lines=self.lines[start:stop])
+
     def source_rows(self) -> list[SourceRow]:
         return [SourceRow(self.kind, self.where(index), self.values(index)) for index in range(len(self.records))]
 
