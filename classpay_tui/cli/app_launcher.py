@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from classpay_tui.cli.main import Runtime
+from classpay_tui.domain.errors import ClasspayError
 
 
 def open_app(runtime: Runtime) -> None:
+    runtime.require_database_file()
+    # Before Textual is imported: a second process starts reading the first screen's rows.
+    from classpay_tui.tui.quick_start import begin
+
+    opening = begin(lambda: (runtime.service(), runtime.operator()), first_screen=runtime.first_screen_reads)
     from classpay_tui.tui.app import ClasspayApp
 
-    ClasspayApp(runtime.service(), runtime.operator()).run()
+    app = ClasspayApp(opening=opening)
+    app.run()
+    if app.failure is not None:
+        raise ClasspayError(app.failure)

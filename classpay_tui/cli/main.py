@@ -19,6 +19,7 @@ from classpay_tui.domain.errors import ClasspayError
 
 if TYPE_CHECKING:
     from classpay_tui.services import ClassPaymentService, OperatorContext
+    from classpay_tui.services.first_screen import FirstScreenReads
 
 # Every command: its name, and the module and attribute that define it.
 COMMANDS = {
@@ -51,21 +52,37 @@ class Runtime:
     debug: bool = False
     _service: ClassPaymentService | None = field(default=None, repr=False)
 
+    def require_database_file(self) -> None:
+        """A SQLite file that is not there is said at once (nothing imported for it)."""
+        path = sqlite_path(self.target)
+        if path is not None and not path.exists():
+            raise ClasspayError(
+                f"There is no database at {path}; run `classpay init` (or `classpay demo`), "
+                "or point --db or CLASSPAY_DB at one."
+            )
+
     def service(self, *, must_exist: bool = True) -> ClassPaymentService:
         if self._service is None:
             from classpay_tui.db.engine import Database
             from classpay_tui.services import ClassPaymentService
 
-            path = sqlite_path(self.target)
-            if must_exist and path is not None and not path.exists():
-                raise ClasspayError(
-                    f"There is no database at {path}; run `classpay init` (or `classpay demo`), "
-                    "or point --db or CLASSPAY_DB at one."
-                )
+            if must_exist:
+                self.require_database_file()
             self._service = ClassPaymentService(Database(self.target))
             if must_exist:
                 self._service.require_current_schema()
         return self._service
+
+    def first_screen_reads(self) -> tuple[FirstScreenReads, OperatorContext]:
+        """The part of the service the app's first screen reads, and who is signed in."""
+        from classpay_tui.db.engine import Database
+        from classpay_tui.services.context import os_login
+        from classpay_tui.services.first_screen import FirstScreenReads
+
+        self.require_database_file()
+        reads = FirstScreenReads(Database(self.target))
+        reads.require_current_schema()
+        return reads, reads.operator(os_login())
 
     def operator(self) -> OperatorContext:
         from classpay_tui.services.context import os_login

@@ -5,20 +5,25 @@ Only the first screen is imported at start-up; the others when they are first op
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from classpay_tui.domain.statuses import Role
-from classpay_tui.services import ClassPaymentService, OperatorContext
-from classpay_tui.services.context import Clock
+from classpay_tui.services.context import Clock, OperatorContext
 from classpay_tui.services.permissions import Action
 from classpay_tui.tui.commands import ActionsProvider
 from classpay_tui.tui.desk import Desk
+from classpay_tui.tui.failures import describe_failure
+from classpay_tui.tui.opening import Opening, SignedIn
 from classpay_tui.tui.safe import clean
+
+if TYPE_CHECKING:
+    from classpay_tui.services.class_payment_service import ClassPaymentService
 
 
 def resume_collector() -> None:
@@ -49,24 +54,62 @@ class ClasspayApp(App[None]):
 
     def __init__(
         self,
-        service: ClassPaymentService,
-        operator: OperatorContext,
+        service: ClassPaymentService | None = None,
+        operator: OperatorContext | None = None,
         clock: Clock | None = None,
         *,
         cursor_blink: bool = True,
+        opening: Opening | None = None,
     ) -> None:
         super().__init__()
-        self.desk = Desk(service, operator, clock or service.clock)
+        if opening is None:
+            if service is None or operator is None:
+                raise TypeError("ClasspayApp needs a service and an operator, or an opening")
+            opening = Opening.ready(service, operator, clock)
+        self.opening = opening
+        self.desk = Desk(opening)
         self.cursor_blink_enabled = cursor_blink
-        self.sub_title = clean(f"{operator.login} ({operator.role.value}) · {service.db.describe()}")
+        self.failure: str | None = None  # why the app could not open, said after it closes
+        if self.desk.signed_in:
+            self._show_who(opening.signed_in.result())
+
+    def _show_who(self, signed_in: SignedIn) -> None:
+        operator = signed_in.operator
+        self.sub_title = clean(f"{operator.login} ({operator.role.value}) · {signed_in.database}")
 
     def on_mount(self) -> None:
         self.add_mode("bundles", self._bundles_screen)
         self.add_mode("writers", self._writers_screen)
         self.add_mode("overdue", self._overdue_screen)
         self.add_mode("reports", self._reports_screen)
-        self.switch_mode("writers" if self.desk.operator.role is Role.WRITER else "bundles")
+        if self.desk.signed_in:
+            self._home()
+        else:
+            # Who is signed in is still being read (``quick_start``): meanwhile the bundle
+            # list, most people's first screen, is built (its first page is on its way too).
+            self.switch_mode("bundles")
+            self.run_worker(self._sign_in(), exit_on_error=False)
         self.call_after_refresh(resume_collector)
+
+    async def _sign_in(self) -> None:
+        try:
+            signed_in = await asyncio.wrap_future(self.opening.signed_in)
+        except Exception as error:  # one sentence, said once the terminal is back
+            self.failure = describe_failure(error)
+            self.exit(return_code=1)
+            return
+        self._show_who(signed_in)
+        self._home()
+        if self.desk.is_writer:  # the bundle list was built before the role was known
+            self.remove_mode("bundles")
+        self.screen.refresh_bindings()  # keys a role may not use are dimmed now
+
+    def _home(self) -> None:
+        if self.desk.is_writer:  # writers see their payouts; there is no bundle list to paint first
+            self.opening.start_service()
+            self.switch_mode("writers")
+        else:
+            self.switch_mode("bundles")
 
     # A mode's screen is made (and its module imported) the first time the mode is opened.
     def _bundles_screen(self) -> Screen[None]:
@@ -90,6 +133,8 @@ class ClasspayApp(App[None]):
         return ReportsScreen(self.desk)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.desk.signed_in:  # still opening: only quitting makes sense
+            return action == "quit"
         if action == "show_bundles":
             return self.desk.operator.role is not Role.WRITER
         if action == "show_writers":

@@ -15,17 +15,10 @@ from typing import TypeVar
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from classpay_tui.domain.errors import ClasspayError
+from classpay_tui.tui.failures import describe_failure
 from classpay_tui.tui.notices import toast
 
 T = TypeVar("T")
-
-
-def describe_failure(error: BaseException) -> str:
-    if isinstance(error, ClasspayError):
-        return str(error)
-    first = (str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__])[0]
-    return f"The database could not be used: {first.rstrip('.')}."
 
 
 def in_thread(

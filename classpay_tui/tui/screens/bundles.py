@@ -90,12 +90,12 @@ class BundlesScreen(Screen[None]):
         done: Callable[[BundleListPage], None],
         failed: Callable[[str], None] | None = None,
     ) -> None:
-        service, operator = self.desk.service, self.desk.operator
+        desk = self.desk  # its service is asked for in the worker: at start-up it may be on its way
         # Not exclusive: a page that lands for an older query or request is dropped by its
         # callback, and cancelling a worker that is handing its page over would lose it.
         in_thread(
             self,
-            lambda: service.bundle_list_page(operator, query, request),
+            lambda: desk.bundle_list_page(query, request),
             done,
             group="rows",
             exclusive=False,
@@ -126,12 +126,15 @@ class BundlesScreen(Screen[None]):
         self.wanted = None
         self.grid.show(window, cursor or 0)
         self._update_status()
+        # The rows are up: now is the time to build the service, if the rows came from the
+        # process that read them at start-up (a no-op otherwise).
+        self.call_after_refresh(self.desk.opening.start_service)
         if not counted:
-            service, operator = self.desk.service, self.desk.operator
+            desk = self.desk
             count = PageRequest(limit=1, count=True)
             in_thread(
                 self,
-                lambda: service.bundle_list_page(operator, query, count),
+                lambda: desk.service.bundle_list_page(desk.operator, query, count),
                 partial(self._counted, query),
                 group="count",
                 exclusive=False,
@@ -262,8 +265,8 @@ class BundlesScreen(Screen[None]):
         row = self.grid.current
         if row is None:
             return
-        service, operator, bundle_id = self.desk.service, self.desk.operator, row.bundle_id
-        in_thread(self, lambda: service.get_payment_details(operator, bundle_id), self._pay, group="pay")
+        desk, bundle_id = self.desk, row.bundle_id
+        in_thread(self, lambda: desk.service.get_payment_details(desk.operator, bundle_id), self._pay, group="pay")
 
     def _pay(self, details: PaymentDetails) -> None:
         from classpay_tui.tui.modals.record_payment import RecordPaymentModal
