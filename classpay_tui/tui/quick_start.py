@@ -20,7 +20,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.domain.statuses import Role
@@ -114,9 +114,9 @@ def _read_for_parent(load: LoadFirstScreen, write_end: int) -> None:
         os._exit(0)
 
 
-def _send(pipe: object, message: dict[str, object]) -> None:
-    pipe.write(json.dumps(message) + "\n")  # type: ignore[attr-defined]
-    pipe.flush()  # type: ignore[attr-defined]
+def _send(pipe: TextIO, message: dict[str, object]) -> None:
+    pipe.write(json.dumps(message) + "\n")
+    pipe.flush()
 
 
 def _operator_json(operator: OperatorContext) -> dict[str, object]:
@@ -127,6 +127,15 @@ def _operator_json(operator: OperatorContext) -> dict[str, object]:
 
 
 def _receive(read_end: int, child: int, builder: ServiceBuilder, opening: Opening) -> None:
+    try:
+        _hand_over(read_end, child, builder, opening)
+    except BaseException as error:  # never leave the app waiting for an answer
+        for future in (opening.signed_in, opening.first_page):
+            if future is not None and not future.done():
+                future.set_exception(error)
+
+
+def _hand_over(read_end: int, child: int, builder: ServiceBuilder, opening: Opening) -> None:
     """Hands what the child sends to the opening's futures as each line comes (who is
     signed in lets the screen be built while the child still reads the page); when the
     child sends nothing usable, the work is done here instead."""
