@@ -1,12 +1,14 @@
 """A quick look at two screens of the terminal app, apart from the whole suite: payment
-details opened over the bundle list (pushed for sample bundles spread over the database,
-and with Enter on the list, then Esc back), and the writer payouts screen: opening it,
-choosing the writer with about 1,000 bundles, and moving through that writer's bundles
-(page down, end).
+details opened over the bundle list (a new screen pushed for sample bundles spread over
+the database; the kept screen refilled for them by ``open_details``; with Enter on the
+list, then Esc back), and the writer payouts screen: opening it, choosing the writer with
+about 1,000 bundles, and moving through that writer's bundles (page down, end).
 
 Same harness as ``app_bench``: headless at 120x40, animations off, on a copy of the
 benchmark database; a step's time runs from its start to the last frame painted for it
-(``watch_paints``), once its database work is done.
+(``watch_paints``), once its database work is done. Each row also shows how many frames
+the step painted and the processor time the step took (this process, to the end of the
+step's waiting, so a little more than the work itself).
 
     .venv/bin/python -m benchmarks.screens_bench [--runs N] [--profile STEP]
 
@@ -27,10 +29,12 @@ from pathlib import Path
 from benchmarks import database
 from benchmarks.app_bench import SIZE, _settle, since, watch_paints
 
+Steps = dict[str, tuple[list[float], list[int], list[float]]]  # step: its times, frames, processor times
 
-async def measure(path: Path, runs: int, profile: str | None) -> dict[str, list[float]]:
+
+async def measure(path: Path, runs: int, profile: str | None) -> Steps:
     from classpay_tui.tui.app import ClasspayApp
-    from classpay_tui.tui.screens.details import DetailsScreen
+    from classpay_tui.tui.screens.details import DetailsScreen, open_details
 
     bundles = database.sample_bundles(path, runs)
     writer_id, writer_bundles = database.writer_near(path)
@@ -39,6 +43,8 @@ async def measure(path: Path, runs: int, profile: str | None) -> dict[str, list[
     app.animation_level = "none"
     paints = watch_paints(app)
     times: dict[str, list[float]] = {}
+    frames: dict[str, list[int]] = {}
+    cpu: dict[str, list[float]] = {}
     profiler = None
     if profile:
         from pyinstrument import Profiler
@@ -49,10 +55,12 @@ async def measure(path: Path, runs: int, profile: str | None) -> dict[str, list[
         profiling = profiler is not None and profile in name
         if profiling:
             profiler.start()
-        start = time.perf_counter()
+        start, used, painted = time.perf_counter(), time.process_time(), len(paints)
         await step()
         await _settle(pilot)
         times.setdefault(name, []).append(since(paints, start))
+        frames.setdefault(name, []).append(len(paints) - painted)
+        cpu.setdefault(name, []).append(time.process_time() - used)
         if profiling:
             profiler.stop()
 
@@ -69,8 +77,17 @@ async def measure(path: Path, runs: int, profile: str | None) -> dict[str, list[
                 app.push_screen(DetailsScreen(app.desk, bundle_id))
                 await pilot.pause()
 
-            await timed("details: pushed for a sample bundle", push)
+            await timed("details: new screen pushed for a sample bundle", push)
             assert isinstance(app.screen, DetailsScreen)
+            await press("escape")
+        for bundle_id in bundles:
+
+            async def refill(bundle_id: int = bundle_id) -> None:
+                open_details(app.screen, app.desk, bundle_id)
+                await pilot.pause()
+
+            await timed("details: kept screen refilled (open_details)", refill)
+            assert isinstance(app.screen, DetailsScreen) and app.screen.bundle_id == bundle_id
             await press("escape")
         for _ in range(runs):
             await timed("details: enter on the bundle list", lambda: pilot.press("enter"))
@@ -104,7 +121,7 @@ async def measure(path: Path, runs: int, profile: str | None) -> dict[str, list[
     service.db.dispose()
     if profiler is not None:
         print(profiler.output_text(show_all=True, unicode=True, color=False))
-    return times
+    return {name: (values, frames[name], cpu[name]) for name, values in times.items()}
 
 
 def main() -> None:
@@ -119,9 +136,13 @@ def main() -> None:
         times = asyncio.run(measure(copy, args.runs, args.profile))
     after = Path("/proc/loadavg").read_text().split()[:3]
     print(f"load average {' '.join(before)} before, {' '.join(after)} after")
-    for name, values in times.items():
+    for name, (values, painted, used) in times.items():
         median, least = statistics.median(values) * 1000, min(values) * 1000
-        print(f"{name:52} median {median:7.1f} ms   min {least:7.1f} ms   (n={len(values)})")
+        print(
+            f"{name:52} median {median:7.1f} ms   min {least:7.1f} ms   "
+            f"frames {statistics.median(painted):4.1f}   processor {statistics.median(used) * 1000:6.1f} ms   "
+            f"(n={len(values)})"
+        )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,20 @@
-"""Payment details: one bundle as the seed's response shows it, with its actions."""
+"""Payment details: one bundle as the seed's response shows it, with its actions.
+
+:func:`open_details` is how a list opens it: the bundle is read first, then one screen
+kept for the app is refilled with it and shown, and paints once. A screen made anew is
+composed, mounted and laid out; Textual then paints it three or four times, the last a
+frame (1/60 s) after the first, when the new screen's first update tick comes round.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -50,13 +57,14 @@ class DetailsScreen(Screen[None]):
         Binding("r", "reload", "Reload", id="details.reload", show=False, tooltip="Read the bundle again"),
     ]
 
-    def __init__(self, desk: Desk, bundle_id: int) -> None:
+    def __init__(self, desk: Desk, bundle_id: int, *, details: PaymentDetails | None = None) -> None:
+        """The screen of ``bundle_id``; with ``details`` (already read), shown as it is mounted."""
         super().__init__()
         self.desk = desk
         self.bundle_id = bundle_id
         self.details: PaymentDetails | None = None
-        self._early: PaymentDetails | None = None
-        self._reading = self._read_early()
+        self._early = details
+        self._reading = details is not None or self._read_early()
 
     def compose(self) -> ComposeResult:
         # Few widgets, each painted line by line: every widget is a style lookup and a
@@ -91,8 +99,31 @@ class DetailsScreen(Screen[None]):
     def on_mount(self) -> None:
         if self._early is not None:
             self.show(self._early)
+            self._early = None
         elif not self._reading:
             self.action_reload()
+
+    def load(self, desk: Desk, details: PaymentDetails) -> None:
+        """Show another bundle on this (kept) screen, as a screen just made shows it: the
+        cursors on the next unpaid installment and the newest ledger entry, the tables'
+        columns as wide as these rows need, scrolled to the top, the installments focused."""
+        self.desk = desk
+        self.bundle_id = details.bundle_id
+        self.details = None
+        for table in self.query(KeyRows):
+            table.reset()
+        self.query_one("#details-body", VerticalScroll).scroll_to(0, 0, animate=False, immediate=True)
+        self.show(details)
+        self.set_focus(self.query_one("#installments", KeyRows), scroll_visible=False)
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        # Textual passes what the screen underneath repaints up to the top screen (regions
+        # given here, by Screen._compositor_refresh: nothing else calls a screen's refresh
+        # with regions). This screen is opaque, so none of it can show through, and
+        # repainting for it would cost a frame a tick or two after every open.
+        if regions and not (layout or recompose) and self.styles.background.a == 1:
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def action_reload(self) -> None:
         service, bundle_id = self.desk.service, self.bundle_id
@@ -100,6 +131,8 @@ class DetailsScreen(Screen[None]):
         in_thread(self, lambda: service.get_payment_details(ctx, bundle_id), self.show, group="details")
 
     def show(self, details: PaymentDetails, *, to_next_unpaid: bool = True) -> None:
+        if details.bundle_id != self.bundle_id:  # read for the bundle this kept screen showed before
+            return
         first = self.details is None
         self.details = details
         self.query_one("#summary", Static).update(rows.summary(details))
@@ -213,3 +246,34 @@ class DetailsScreen(Screen[None]):
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         return []
+
+
+def open_details(caller: Screen[object], desk: Desk, bundle_id: int) -> None:
+    """Read ``bundle_id``'s details, then show them over ``caller`` (the screen it was chosen
+    on, if that is still the one in front) on the details screen kept for this mode.
+
+    Kept (installed) screens stay mounted when they are closed, so the next bundle only
+    refills one: no compose, no mount, and its first update tick comes at once, so it
+    paints in the frame after the read. A screen is kept per mode, as each mode has its own
+    stack; while the kept one is in use (further down this stack) a new one is made.
+    """
+    app = caller.app
+    service, ctx = desk.service, desk.operator
+
+    def arrived(details: PaymentDetails) -> None:
+        if app.screen is not caller:  # the operator went elsewhere while it was read
+            return
+        name = f"details:{app.current_mode}"
+        if not app.is_screen_installed(name):
+            screen = DetailsScreen(desk, bundle_id, details=details)
+            app.install_screen(screen, name)
+        else:
+            kept = app.get_screen(name)
+            if isinstance(kept, DetailsScreen) and kept not in app.screen_stack and kept.is_running:
+                kept.load(desk, details)
+                screen = kept
+            else:
+                screen = DetailsScreen(desk, bundle_id, details=details)
+        app.push_screen(screen)
+
+    in_thread(caller, lambda: service.get_payment_details(ctx, bundle_id), arrived, group="details")

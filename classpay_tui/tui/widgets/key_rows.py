@@ -145,6 +145,7 @@ class KeyRows(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._highlighted: tuple[int, str | None] | None = None
         self._wanted: tuple[int, int] | None = None
+        self._relayout_due = False  # reset() and not laid out since: its height is the old rows'
 
     # ---- what the screens call ------------------------------------------------------
 
@@ -165,6 +166,17 @@ class KeyRows(ScrollView, can_focus=True):
         self.title = Text(title, end="") if isinstance(title, str) else title
         self._lines.pop((-2, "title"), None)
         self.refresh(Region(0, 0, self.size.width, 1))
+
+    def reset(self) -> None:
+        """Hold nothing, with the cursor, scroll and column widths of a table just made: for
+        a table kept on a screen that is refilled with other rows (another bundle's)."""
+        self.keys, self.cells = [], []
+        self.total = self.start = self.cursor_row = 0
+        self.widths = [label.cell_len for label in self.labels]
+        self._lines.clear()
+        self._highlighted = self._wanted = None
+        self._relayout_due = True
+        self.scroll_to(0, 0, animate=False, immediate=True)
 
     def fill(self, rows: Sequence[Row], *, cursor_on: str | None = None) -> None:
         """Hold exactly ``rows``; the cursor goes to ``cursor_on`` (or stays on its key)."""
@@ -246,9 +258,11 @@ class KeyRows(ScrollView, can_focus=True):
         self._check_held()
 
     def _scroll_to_cursor(self, *, again: bool = True) -> None:
-        if not self.size.height:  # not laid out yet: once more after the next refresh
+        if not self.size.height or self._relayout_due:
+            # Not laid out yet, or not since reset(): its height is not the one these rows
+            # get. Once more after the next refresh, which lays it out.
             if again:
-                self.call_after_refresh(self._scroll_to_cursor, again=False)
+                self.call_after_refresh(self._scroll_once_laid_out)
             return
         top, height = round(self.scroll_y), self._body_height
         if self.cursor_row < top:
@@ -264,6 +278,10 @@ class KeyRows(ScrollView, can_focus=True):
             parent.scroll_to_region(
                 Region(region.x, region.y + near, region.width, line - near + 1), animate=False, immediate=True
             )
+
+    def _scroll_once_laid_out(self) -> None:
+        self._relayout_due = False
+        self._scroll_to_cursor(again=False)
 
     def _check_held(self) -> None:
         """Post :class:`Wanted` when painted rows (or the cursor's) are not held."""
