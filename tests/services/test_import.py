@@ -12,9 +12,20 @@ from sqlalchemy import func, select
 
 from classpay_tui.db.models import ClassBundle, OrderPayment, WriterBonus
 from classpay_tui.domain.errors import PermissionDenied
+from classpay_tui.services.bulk import settle
 from classpay_tui.services.import_ops import ImportRejected
+from classpay_tui.services.importing import files as import_files
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "import"
+
+
+@pytest.fixture(autouse=True, params=["whole", "row by row"])
+def parts(request, monkeypatch) -> None:
+    """Every test twice: the files taken whole, and taken a row at a time (each bundle
+    settled as soon as no later row names it), as the parts of a big file are."""
+    if request.param == "row by row":
+        monkeypatch.setattr(import_files, "CHUNK", 1)
+        monkeypatch.setattr(settle, "BATCH", 1)
 
 
 @pytest.fixture

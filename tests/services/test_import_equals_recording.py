@@ -36,6 +36,8 @@ from classpay_tui.domain.allocation import (
 from classpay_tui.domain.money import CENT, ZERO
 from classpay_tui.domain.plans import split_evenly
 from classpay_tui.domain.statuses import PaymentKind
+from classpay_tui.services.bulk import settle
+from classpay_tui.services.importing import files
 from classpay_tui.services.schemas import PaymentIn
 
 FIRST_DAY = date(2023, 1, 2)  # the fixed clock's today is 2024-01-15: every payment is older
@@ -284,8 +286,17 @@ def _snapshot(service, tag: str) -> dict[str, object]:
     return result
 
 
+@pytest.fixture(params=["whole", "in parts"])
+def parts(request, monkeypatch) -> None:
+    """The file taken whole, or in parts of 7 rows (bundles settled as soon as no later part
+    names them, read and worked out 3 at a time), as a big file is."""
+    if request.param == "in parts":
+        monkeypatch.setattr(files, "CHUNK", 7)
+        monkeypatch.setattr(settle, "BATCH", 3)
+
+
 @pytest.mark.parametrize("seed", [1, 2])
-def test_importing_payments_equals_recording_them_one_by_one(service, admin, tmp_path, seed):
+def test_importing_payments_equals_recording_them_one_by_one(service, admin, tmp_path, seed, parts):
     rng = random.Random(seed)
     plans = _plans(rng, 25)
     for tag in ("A", "B"):

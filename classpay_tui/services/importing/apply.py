@@ -357,7 +357,7 @@ class Importer:
         pending: tuple[list[PaymentRow], Future[Any], set[str]] | None = None
         complete: set[int] = set()
         for rows, ending in zip(parts, last_parts, strict=True):
-            keys = {row.bundle for row in rows} - self._asked
+            keys = {row.bundle for row in rows} - self._asked - self.bundle_ids.keys()
             self._asked |= keys
             lookups = self.statements.submit(_payment_lookups, self.session, keys, [row.reference for row in rows])
             if pending is not None:
@@ -391,6 +391,10 @@ class Importer:
                 self.bundle_id(row.bundle, row.where)  # reports it
                 continue
             reference = row.reference
+            # Taken before in this import: the lookups of a later part may find it written already.
+            if reference in where_of:
+                self.problem(row.where, f"reference {reference} appears twice")
+                continue
             if reference in stored:
                 _, stored_bundle, stored_amount = stored[reference]
                 if (stored_bundle, stored_amount) != (bundle_id, row.amount):
@@ -399,9 +403,6 @@ class Importer:
                         f"reference {reference} is already recorded for {stored_amount} on bundle {stored_bundle}",
                     )
                 self.outcome.count("payments", False)
-                continue
-            if reference in where_of:
-                self.problem(row.where, f"reference {reference} appears twice")
                 continue
             if row.received_on > today:
                 self.problem(row.where, f"received_on {row.received_on} is in the future")

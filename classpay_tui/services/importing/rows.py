@@ -129,7 +129,7 @@ def _int(values: dict[str, str], key: str, *, required: bool = True, low: int = 
         if required:
             raise BadRow(f"{key} is missing")
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:  # "²" is a digit to isdigit
         raise BadRow(f"{key} {text!r} is not a whole number from {low} to {high}")
     return int(text)
 
@@ -164,7 +164,7 @@ def _choice(values: dict[str, str], key: str, enum: Any, default: Any) -> Any:
 
 def _bundle_key(values: dict[str, str]) -> str:
     if values.get("bundle_id"):
-        if not values["bundle_id"].isdigit():
+        if not (values["bundle_id"].isascii() and values["bundle_id"].isdigit()):
             raise BadRow(f"bundle_id {values['bundle_id']!r} is not a number")
         return "#" + values["bundle_id"]
     return _need(values, "bundle_ref")
