@@ -107,7 +107,10 @@ def start_up(path: Path, runs: int) -> list[Figure]:
             "bare Textual app, same terminal",
             "≤ 0.6 s and ≤ bare + 0.3 s",
             median["app"] <= 0.6 and median["app"] <= median["bare"] + 0.3,
-            note=f"processor time until then {cpu['app']} (bare app {cpu['bare']}): moves less with other load",
+            note=(
+                f"processor time until then {cpu['app']}, both processes (bare app {cpu['bare']}): "
+                "moves less with other load"
+            ),
         ),
         Figure(
             "the same, modules compiled at every start (PYTHONDONTWRITEBYTECODE)",

@@ -48,13 +48,14 @@ def _take_terminal() -> None:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User plus system time of a running process, from ``/proc/PID/stat``."""
+    """User plus system time of a running process and of the children it has waited for
+    (``classpay`` reads its first page in a child process), from ``/proc/PID/stat``."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(int(tick) for tick in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def time_until_text(argv: Sequence[str], text: str, env: Mapping[str, str], *, timeout: float = 30.0) -> Shown:
