@@ -107,7 +107,8 @@ def _read_for_parent(load: LoadFirstScreen, write_end: int) -> None:
                 _send(pipe, {"signed_in": _operator_json(operator), "database": reads.db.describe()})
                 if operator.role is not Role.WRITER:
                     page = reads.bundle_list_page(operator, FIRST_QUERY, FIRST_REQUEST)
-                    pipe.write(page.model_dump_json() + "\n")
+                    _send(pipe, page.model_dump(mode="json"))
+                reads.db.dispose()  # a PostgreSQL server sees the connection closed, not dropped
             except BaseException as error:  # the parent says it to the person
                 _send(pipe, {"failure": describe_failure(error)})
     finally:
