@@ -43,8 +43,16 @@ ADMIN_ACTIONS = {
 }
 
 
+class DetailsBody(VerticalScroll):
+    """The scrolling page under the title line. It and the screen are only background, all
+    covered by what they hold: painted as blank lines, not rendered line by line."""
+
+    BLANK = True
+
+
 class DetailsScreen(Screen[None]):
     TITLE = "Payment details"
+    BLANK = True
     AUTO_FOCUS = "#installments"  # focused as it is mounted: no second restyle for a focus change
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="details.back", tooltip="Back to the list"),
@@ -70,7 +78,7 @@ class DetailsScreen(Screen[None]):
         # Few widgets, each painted line by line: every widget is a style lookup and a
         # layout, and this screen must open within a frame or two of Enter.
         yield TitleBar()
-        with VerticalScroll(id="details-body"):
+        with DetailsBody(id="details-body"):
             yield Static(f"Loading bundle {self.bundle_id}…", id="summary")
             yield KeyRows(rows.INSTALLMENT_COLUMNS, title="Installments", id="installments")
             yield KeyRows(rows.LEDGER_COLUMNS, title="Client ledger", id="ledger")
@@ -112,7 +120,7 @@ class DetailsScreen(Screen[None]):
         self.details = None
         for table in self.query(KeyRows):
             table.reset()
-        self.query_one("#details-body", VerticalScroll).scroll_to(0, 0, animate=False, immediate=True)
+        self.query_one("#details-body", DetailsBody).scroll_to(0, 0, animate=False, immediate=True)
         self.show(details)
         self.set_focus(self.query_one("#installments", KeyRows), scroll_visible=False)
 
