@@ -1,9 +1,9 @@
 """Payment details: one bundle as the seed's response shows it, with its actions.
 
-:func:`open_details` is how a list opens it: the bundle is read first, then one screen
-kept for the app is refilled with it and shown, and paints once. A screen made anew is
-composed, mounted and laid out; Textual then paints it three or four times, the last a
-frame (1/60 s) after the first, when the new screen's first update tick comes round.
+:func:`open_details` is how a list opens it: the bundle is read first, then the screen
+kept for the mode is refilled with it and shown, and paints in one update tick. A screen
+made anew is composed, mounted and laid out; Textual then paints it three or four times,
+the last a frame (1/60 s) after the first, when the new screen's first update tick comes.
 """
 
 from __future__ import annotations
