@@ -143,9 +143,13 @@ def _as_one_json_array(statement: Any) -> Any:
     return found
 
 
-def fetch_raw(session: Session, statement: Any, params: dict[str, Any]) -> list[Any]:
-    """The rows of a statement from :func:`prebuilt_read`, as the database stores their
-    values (sequences in the statement's order of columns; the rows in no particular order).
+Fetched = list[Any] | str | None  # rows as read: the driver's, or one JSON array (text)
+
+
+def fetch_raw(session: Session, statement: Any, params: dict[str, Any]) -> Fetched:
+    """The rows of a statement from :func:`prebuilt_read` with the values the database
+    stores (rows in no particular order), to be :func:`decoded` (where the caller likes:
+    in a statement thread, decoding waits for the interpreter lock).
 
     On SQLite they come back as one JSON array, read in one step: the driver takes the
     interpreter lock back after every row it steps to, and while another thread runs
@@ -153,13 +157,23 @@ def fetch_raw(session: Session, statement: Any, params: dict[str, Any]) -> list[
     every stored value as it is (integers exactly, text, NULL); classpay stores no blobs
     or floats."""
     if session.get_bind().dialect.name == "sqlite" and sqlite_json():
-        text = session.connection().execute(_as_one_json_array(statement), params).scalar()
-        return json.loads(text) if text else []
+        return session.connection().execute(_as_one_json_array(statement), params).scalar()
     result = session.connection().execute(statement, params)
     try:
         return result.cursor.fetchall() if result.cursor is not None else []
     finally:
         result.close()
+
+
+def decoded(pieces: Sequence[Fetched]) -> list[Any]:
+    """The rows of what :func:`fetch_raw` read, one piece after the other."""
+    rows: list[Any] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            rows += json.loads(piece)
+        elif piece:
+            rows += piece
+    return rows
 
 
 def converted(rows: list[Any], processors: Processors) -> list[tuple[Any, ...]]:

@@ -196,23 +196,28 @@ def submit_changed(
     rows: Sequence[Values],
     stored: Sequence[Sequence[Any] | None],
 ) -> None:
-    """Submit the update of rows by primary key (``columns[0]`` is ``"id"``) that sets only
-    the columns whose value differs from ``stored`` (each row's other columns as read raw,
-    in order; None: set them all). Rows that change the same columns share statements; a
-    row that changes nothing is left alone; so an index is only rewritten for the rows that
-    change one of its columns."""
+    """Submit the update of rows by primary key (``columns[0]`` is ``"id"``) that sets, of
+    the columns that ``stored`` holds (each row's first ``len(stored[i])`` other columns
+    as read raw; None: as if all differed), only those whose value differs, and every
+    column after them. Rows that set the same columns share statements. Meant for columns
+    that indexes hold: SQLite moves a row in an index whenever one of its columns is set,
+    changed or not."""
     if not rows:
         return
     width = len(columns)
-    flat = _bound_flat(session.get_bind().dialect, _table(model), columns, rows)  # as the database stores them
+    dialect = session.get_bind().dialect
+    compared = max((len(before) for before in stored if before is not None), default=0)
+    flat = _bound_flat(dialect, _table(model), columns[: compared + 1], [row[: compared + 1] for row in rows])
     groups: dict[tuple[int, ...], list[Values]] = {}
+    rest = tuple(range(compared + 1, width))
     everything = tuple(range(1, width))
+    step = compared + 1
     for position, (row, before) in enumerate(zip(rows, stored, strict=True)):
         if before is None:
             changed = everything
         else:
-            values = flat[position * width : (position + 1) * width]
-            changed = tuple(index for index, old in enumerate(before, 1) if values[index] != old)
+            values = flat[position * step : (position + 1) * step]
+            changed = (*(index for index, old in enumerate(before, 1) if values[index] != old), *rest)
             if not changed:
                 continue
         groups.setdefault(changed, []).append(row)

@@ -446,3 +446,50 @@ def test_the_cents_rules_accept_and_refuse_exactly_as_the_domain(case) -> None:
                 wanted = None
             assert cents.reverse(rows) == wanted
         assert cents.reverse(made) == [(index, -part) for index, part in expected]
+
+
+def test_a_stored_reversal_of_an_allocated_payment_is_undone_as_the_per_bundle_path_undoes_it(service, admin):
+    """The reversal is in the ledger but not allocated yet (as an older system leaves it);
+    what the original allocated is read from the database and taken back."""
+    with service.db.write() as session:
+        entries = build(session, 4, bundles=30)
+        for copy in ("A", "B"):
+            add_entries(session, entries[copy], random.Random(4), START)
+    ids = {copy: _bundle_ids(service, copy) for copy in ("A", "B")}
+    with service.db.write() as session:
+        assert settle_one_by_one(session, ids["A"]) == []
+    with service.db.write() as session:
+        assert settle_in_bulk(session, ids["B"]) == []
+    with service.db.write() as session:
+        reversed_count = 0
+        for copy in ("A", "B"):
+            originals = session.scalars(
+                select(OrderPayment)
+                .where(OrderPayment.bundle_id.in_(ids[copy]), OrderPayment.kind != PaymentKind.REFUND)
+                .order_by(OrderPayment.reference)
+            ).all()
+            for index, original in enumerate(originals[::3]):
+                session.add(
+                    OrderPayment(
+                        bundle_id=original.bundle_id,
+                        kind=PaymentKind.REVERSAL,
+                        amount=original.amount,
+                        method=PaymentMethod.CASH,
+                        reference=f"UNDO-{original.reference}",
+                        received_at=START + timedelta(days=500, hours=index),
+                        recorded_at=NOW,
+                        recorded_by="test",
+                        reverses_id=original.id,
+                    )
+                )
+                reversed_count += 1
+        session.flush()
+    assert reversed_count > 4
+    with service.db.write() as session:
+        assert settle_one_by_one(session, ids["A"]) == []
+    with service.db.write() as session:
+        assert settle_in_bulk(session, ids["B"]) == []
+    with service.db.read() as session:
+        assert snapshot(session, "B") == snapshot(session, "A")
+    report = service.check(admin)
+    assert report.ok, report.problems[:5]

@@ -71,26 +71,33 @@ class CentsDebt:
         balance_held: int,
     ) -> None:
         self.bundle_id = bundle_id
-        numbers: list[int]
-        amounts: list[int]
-        due: list[date | None]
-        held: list[int]
-        numbers, amounts, due, held = installments  # type: ignore[assignment]
+        numbers, amounts, due, held = installments
         count = len(numbers)
+        first = 1 if deposit > 0 else 0
         if count:
             kinds = [SlotKind.INSTALLMENT] * count
             keys: list[int | None] = list(range(count))
+            if first:
+                kinds.insert(0, SlotKind.DEPOSIT)
+                keys.insert(0, None)
+                numbers, amounts, due, held = [0, *numbers], [deposit, *amounts], [None, *due], [deposit_held, *held]  # type: ignore[list-item]
         elif total > deposit:
             kinds, keys = [SlotKind.BALANCE], [None]
             numbers, amounts, due, held = [0], [total - deposit], [None], [balance_held]
+            if first:
+                kinds.insert(0, SlotKind.DEPOSIT)
+                keys.insert(0, None)
+                numbers, amounts, due, held = (
+                    [0, 0],
+                    [deposit, total - deposit],
+                    [None, None],
+                    [deposit_held, balance_held],
+                )
+        elif first:
+            kinds, keys = [SlotKind.DEPOSIT], [None]
+            numbers, amounts, due, held = [0], [deposit], [None], [deposit_held]
         else:
             kinds, keys = [], []
-        first = 0
-        if deposit > 0:
-            first = 1
-            kinds.insert(0, SlotKind.DEPOSIT)
-            keys.insert(0, None)
-            numbers, amounts, due, held = [0, *numbers], [deposit, *amounts], [None, *due], [deposit_held, *held]
         self.deposit = first - 1  # the deposit's slot: 0, or -1 without one
         self.kinds, self.amounts, self.held = kinds, amounts, held
         self.numbers, self.due, self.keys = numbers, due, keys
@@ -99,9 +106,13 @@ class CentsDebt:
         # order the installments come in already). Installments always have a due date.
         order = list(range(len(kinds)))
         if count > 1:
-            ranks = list(zip(due[first:], numbers[first:], strict=True))
-            if ranks != sorted(ranks):  # type: ignore[type-var]
-                order[first:] = sorted(order[first:], key=lambda i: (due[i] or date.min, numbers[i]))
+            previous = (due[first] or date.min, numbers[first])
+            for index in range(first + 1, first + count):
+                rank = (due[index] or date.min, numbers[index])
+                if rank < previous:
+                    order[first:] = sorted(order[first:], key=lambda i: (due[i] or date.min, numbers[i]))
+                    break
+                previous = rank
         self.order = order
 
     @property

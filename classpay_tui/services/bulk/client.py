@@ -59,19 +59,19 @@ class ClientOutcome(NamedTuple):
 def initial_debt(work: BundleWork, money: Money) -> CentsDebt:
     """The bundle's slots with what is already allocated (as ``ledger.load_state``).
     An installment slot's key is its index in ``work.links``."""
-    bundle, allocated, links = work.bundle, work.allocated, work.links
+    bundle, allocated, links, cents = work.bundle, work.allocated, work.links, money.cents_of
     return CentsDebt(
         bundle.id,
-        money.cents(bundle.total_amount),
-        money.cents(bundle.deposit_amount),
-        allocated.get(SlotKind.DEPOSIT, 0),
+        cents[bundle.total_amount],
+        cents[bundle.deposit_amount],
+        allocated.get(SlotKind.DEPOSIT, 0) if allocated else 0,
         (
             [link.number for link in links],
             [link.amount_cents for link in links],
             [link.due_date for link in links],
             [link.allocated_cents for link in links],
         ),
-        allocated.get(SlotKind.BALANCE, 0),
+        allocated.get(SlotKind.BALANCE, 0) if allocated else 0,
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Select, bindparam, cast, func, select, type_c
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import NullType
 
-from classpay_tui.db.bulk import converted, fetch_raw, prebuilt_read
+from classpay_tui.db.bulk import Fetched, converted, decoded, fetch_raw, prebuilt_read
 from classpay_tui.db.key_lists import in_keys, keys_value
 from classpay_tui.db.models import (
     ClassBundle,
@@ -31,7 +31,14 @@ from classpay_tui.db.models import (
 from classpay_tui.domain.allocation import SlotKind
 from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import PaymentKind
-from classpay_tui.services.bulk.state import SUMMARY_COLUMNS, BundleFacts, BundleWork, Entry, LinkFacts, WriterFacts
+from classpay_tui.services.bulk.state import (
+    INDEXED_SUMMARY_COLUMNS,
+    BundleFacts,
+    BundleWork,
+    Entry,
+    LinkFacts,
+    WriterFacts,
+)
 
 CHUNK = 2000
 LARGEST_ID = 2**31 - 1  # INTEGER primary keys
@@ -67,6 +74,17 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
         return in_keys(column, dialect, "ids")
 
     reversal = aliased(OrderPayment)
+    allocated = aliased(PaymentAllocation)
+    # Every query takes the bundles' ids: the records, writers and reversed entries they
+    # need are found in the database, not looked up in between.
+    records_of_bundles = select(ClassPayment.id).where(ids_in(ClassPayment.bundle_id))
+    reversed_by_entries = select(OrderPayment.reverses_id).where(  # by the unallocated reversals among "entries"
+        ids_in(OrderPayment.bundle_id),
+        OrderPayment.id <= bindparam("at_most"),
+        OrderPayment.kind == PaymentKind.REVERSAL,
+        OrderPayment.reverses_id.is_not(None),
+        ~select(allocated.id).where(allocated.order_payment_id == OrderPayment.id).exists(),
+    )
     return {
         "lock": select(ClassBundle.id).where(ids_in(ClassBundle.id)).with_for_update(),
         "bundles": select(
@@ -85,7 +103,7 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
             ClassPayment.id,
             ClassPayment.bundle_id,
             ClassPayment.writer_id,
-            *(type_coerce(ClassPayment.__table__.c[name], NullType()) for name in SUMMARY_COLUMNS),
+            *(type_coerce(ClassPayment.__table__.c[name], NullType()) for name in INDEXED_SUMMARY_COLUMNS),
         ).where(ids_in(ClassPayment.bundle_id)),
         "installments": select(
             ClassInstallment.bundle_id,
@@ -134,7 +152,7 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
             PaymentAllocation.payment_installment_id,
             cast(func.sum(PaymentAllocation.amount), BigInteger),  # cents, an int on every database
         )
-        .where(ids_in(PaymentAllocation.class_payment_id))
+        .where(PaymentAllocation.class_payment_id.in_(records_of_bundles))
         .group_by(PaymentAllocation.class_payment_id, PaymentAllocation.slot, PaymentAllocation.payment_installment_id),
         "payouts": select(
             ClassWriterPayment.class_payment_id,
@@ -142,9 +160,11 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
             ClassWriterPayment.status,
             func.sum(ClassWriterPayment.amount),
         )
-        .where(ids_in(ClassWriterPayment.class_payment_id))
+        .where(ClassWriterPayment.class_payment_id.in_(records_of_bundles))
         .group_by(ClassWriterPayment.class_payment_id, ClassWriterPayment.writer_id, ClassWriterPayment.status),
-        "writers": select(Writer.id, Writer.rule_kind, Writer.rule_value).where(ids_in(Writer.id)),
+        "writers": select(Writer.id, Writer.rule_kind, Writer.rule_value).where(
+            Writer.id.in_(select(ClassBundle.writer_id).where(ids_in(ClassBundle.id)))
+        ),
         "reversed": select(
             PaymentAllocation.order_payment_id,
             PaymentAllocation.slot,
@@ -152,7 +172,7 @@ def _queries(dialect: str) -> dict[str, Select[Any]]:
             _cents(PaymentAllocation.amount),
             PaymentAllocation.id,
         )
-        .where(ids_in(PaymentAllocation.order_payment_id))
+        .where(PaymentAllocation.order_payment_id.in_(reversed_by_entries))
         .order_by(PaymentAllocation.id),
     }
 
@@ -166,40 +186,27 @@ _ORDER = {
 }
 
 
-Raw = dict[str, list[tuple[Any, ...]]]  # query name → its rows as the driver gave them
+Raw = dict[str, list[Fetched]]  # query name → what it read, not yet decoded
 
 
 def fetch(session: Session, bundle_ids: Sequence[int], *, lock: bool, stored_up_to: int = LARGEST_ID) -> Raw:
-    """The rows :func:`build` needs, as read: nothing but queries, so that it can run in
-    a statement thread while the caller converts the batch before. ``lock`` takes the
-    bundle rows' locks first (PostgreSQL), as every single-bundle write does; ledger
-    entries with an id above ``stored_up_to`` are not read (the caller's new ones)."""
+    """What :func:`build` needs about these bundles, as read: nothing but queries (each
+    keyed on the bundles' ids), so that it can run in a statement thread while the caller
+    works on the batch before. ``lock`` takes the bundle rows' locks first (PostgreSQL), as
+    every single-bundle write does; ledger entries with an id above ``stored_up_to`` are
+    not read (the caller's new ones)."""
     dialect = session.get_bind().dialect
     queries = _queries(dialect.name)
-    raw: Raw = {name: [] for name in queries}
-
-    def read(name: str, keys: Sequence[Any], **params: Any) -> list[tuple[Any, ...]]:
-        statement, _ = prebuilt_read(dialect, queries[name])
-        rows = []
-        for part in chunks(keys):
-            rows += fetch_raw(session, statement, {"ids": keys_value(dialect.name, part), **params})
-        raw[name] += rows
-        return rows
-
     ids = sorted(set(bundle_ids))
-    if lock:
-        read("lock", ids)
-    bundles = read("bundles", ids)
-    records = read("records", ids)
-    read("installments", ids)
-    entries = read("entries", ids, at_most=stored_up_to)
-    read("refunds", ids, at_most=stored_up_to)
-    record_ids = sorted(row[0] for row in records)
-    read("allocations", record_ids)
-    read("payouts", record_ids)
-    read("writers", sorted({row[6] for row in bundles if row[6] is not None}))  # BundleFacts.writer_id
-    reversal = PaymentKind.REVERSAL.value
-    read("reversed", sorted(row[7] for row in entries if row[2] == reversal and row[7] is not None))
+    raw: Raw = {}
+    for name, query in queries.items():
+        if name == "lock" and not lock:
+            continue
+        statement, _ = prebuilt_read(dialect, query)
+        raw[name] = [
+            fetch_raw(session, statement, {"ids": keys_value(dialect.name, part), "at_most": stored_up_to})
+            for part in chunks(ids)
+        ]
     return raw
 
 
@@ -209,7 +216,7 @@ def build(session: Session, raw: Raw) -> Loaded:
     queries = _queries(dialect.name)
 
     def rows(name: str) -> list[tuple[Any, ...]]:
-        found = converted(raw[name], prebuilt_read(dialect, queries[name])[1])
+        found = converted(decoded(raw[name]), prebuilt_read(dialect, queries[name])[1])
         if name in _ORDER:
             found.sort(key=_ORDER[name])
         return found

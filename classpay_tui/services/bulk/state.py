@@ -18,24 +18,29 @@ from classpay_tui.domain.statuses import (
     WriterPayoutStatus,
 )
 
-# The payment record's summary columns, as the settle writes them.
-SUMMARY_COLUMNS = (
-    "total_amount",
-    "deposit_amount",
-    "deposit_paid",
+# The payment record's summary columns, as the settle writes them: first those that some
+# index of ``class_payments`` holds (a stored record is only moved in an index whose column
+# changes: the stored values of these are read to compare), then the others (always set).
+INDEXED_SUMMARY_COLUMNS = (
     "amount_paid",
-    "refunded_amount",
     "balance_remaining",
     "client_payment_status",
+    "next_due_date",
     "writer_compensation_amount",
     "writer_paid_amount",
     "writer_scheduled_amount",
     "writer_owed_back",
+)
+SUMMARY_COLUMNS = (
+    *INDEXED_SUMMARY_COLUMNS,
+    "total_amount",
+    "deposit_amount",
+    "deposit_paid",
+    "refunded_amount",
     "writer_payment_status",
     "uses_installments",
     "total_installments",
     "paid_installments",
-    "next_due_date",
     "updated_at",
 )
 
@@ -108,7 +113,7 @@ class BundleWork:
     bundle: BundleFacts
     record_id: int | None = None
     record_writer_id: int | None = None
-    stored_summary: tuple[Any, ...] | None = None  # the record's SUMMARY_COLUMNS as stored (read raw)
+    stored_summary: tuple[Any, ...] | None = None  # the record's INDEXED_SUMMARY_COLUMNS as stored (read raw)
     links: list[LinkFacts] = field(default_factory=list)
     allocated: dict[SlotKind, int] = field(default_factory=dict)  # cents in the deposit and balance slots
     entries: list[Entry] = field(default_factory=list)

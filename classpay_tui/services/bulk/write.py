@@ -49,22 +49,22 @@ def _summary_values(work: BundleWork, client: ClientOutcome, writer: WriterOutco
     """The values of :data:`SUMMARY_COLUMNS`."""
     summary, bundle, payouts = client.summary, work.bundle, writer.summary
     return (
-        bundle.total_amount,
-        bundle.deposit_amount,
-        summary.deposit_paid,
         summary.amount_paid,
-        client.refunded,
         summary.balance_remaining,
         summary.client_payment_status,
+        client.next_due,
         writer.compensation,
         payouts.paid,
         payouts.scheduled,
         payouts.owed_back,
+        bundle.total_amount,
+        bundle.deposit_amount,
+        summary.deposit_paid,
+        client.refunded,
         payouts.status,
         bool(work.links),
         summary.total_installments,
         summary.paid_installments,
-        client.next_due,
         now,
     )
 

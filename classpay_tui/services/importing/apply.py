@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,7 +37,7 @@ from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import PaymentKind
 from classpay_tui.services.bulk import BonusPayout, Entry, Loading, Settlement
 from classpay_tui.services.importing.files import ImportFiles
-from classpay_tui.services.importing.lookups import chunks, existing
+from classpay_tui.services.importing.lookups import Lookup, chunks, existing, look_up
 from classpay_tui.services.importing.rows import (
     BonusRow,
     BundleRow,
@@ -359,7 +359,7 @@ class Importer:
         for rows, ending in zip(parts, last_parts, strict=True):
             keys = {row.bundle for row in rows} - self._asked - self.bundle_ids.keys()
             self._asked |= keys
-            lookups = self.statements.submit(_payment_lookups, self.session, keys, [row.reference for row in rows])
+            lookups = self.statements.submit(_look_up_payments, self.session, keys, [row.reference for row in rows])
             if pending is not None:
                 self._take_payments(*pending[:2])
                 self._settle(complete)
@@ -380,8 +380,9 @@ class Importer:
         self.settlement.settle(ready, self.new_entries)
 
     def _take_payments(self, rows: list[PaymentRow], lookups: Future[Any]) -> None:
-        found, stored = lookups.result()
-        self.bundle_ids.update(found)
+        found: _PaymentLookups = lookups.result()
+        self.bundle_ids.update(found.bundles())
+        stored = found.references.found()
         bundle_ids, where_of, today = self.bundle_ids, self.payment_where, self.today
         now, login, installment = self.now, self.login, PaymentKind.INSTALLMENT
         new: list[tuple[Any, ...]] = []  # the values of _PAYMENT_COLUMNS
@@ -524,23 +525,33 @@ class Importer:
             self.problem(where, problem.why)
 
 
-def _stored_bundles(session: Session, keys: Iterable[str]) -> dict[str, int]:
-    """Bundle key → id of the stored bundles among ``keys`` (refs, and "#<id>")."""
-    found: dict[str, int] = {}
-    keys = list(keys)
-    refs = [key for key in keys if not key.startswith("#")]
-    for ref, (_, bundle_id) in existing(session, ClassBundle.external_ref, refs, ClassBundle.id).items():
-        found[ref] = bundle_id
-    numbers = [int(key[1:]) for key in keys if key.startswith("#")]
-    for bundle_id in existing(session, ClassBundle.id, numbers):
-        found[f"#{bundle_id}"] = bundle_id
-    return found
+class _PaymentLookups(NamedTuple):
+    """What :func:`_look_up_payments` read (in the statement thread), decoded by the importer."""
+
+    by_ref: Lookup
+    by_id: Lookup
+    references: Lookup
+
+    def bundles(self) -> dict[str, int]:
+        """Bundle key → id of the stored bundles among the keys (refs, and "#<id>")."""
+        found = {ref: bundle_id for ref, (_, bundle_id) in self.by_ref.found().items()}
+        found.update((f"#{bundle_id}", bundle_id) for bundle_id in self.by_id.found())
+        return found
 
 
-def _payment_lookups(
-    session: Session, keys: Iterable[str], references: list[str]
-) -> tuple[dict[str, int], dict[str, Any]]:
+def _look_up_payments(session: Session, keys: Iterable[str], references: list[str]) -> _PaymentLookups:
     """The stored bundles among ``keys``, and the stored payments among ``references``
     (reference → (reference, bundle id, amount))."""
-    stored = existing(session, OrderPayment.reference, references, OrderPayment.bundle_id, OrderPayment.amount)
-    return _stored_bundles(session, keys), stored
+    keys = list(keys)
+    refs = [key for key in keys if not key.startswith("#")]
+    numbers = [int(key[1:]) for key in keys if key.startswith("#")]
+    return _PaymentLookups(
+        look_up(session, ClassBundle.external_ref, refs, ClassBundle.id),
+        look_up(session, ClassBundle.id, numbers),
+        look_up(session, OrderPayment.reference, references, OrderPayment.bundle_id, OrderPayment.amount),
+    )
+
+
+def _stored_bundles(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """Bundle key → id of the stored bundles among ``keys`` (refs, and "#<id>")."""
+    return _look_up_payments(session, keys, []).bundles()

@@ -147,8 +147,9 @@ def _column(table: CsvTable, cells_of: list[Sequence[str]], field: Field) -> tup
     return [memo[cell] for cell in cells], any(value is REFUSED for value in memo.values())
 
 
-def parse_table(table: CsvTable) -> tuple[list[Any], list[str]]:
-    """The table's typed rows, and one "where: why" line per bad row, in file order."""
+def parse_table(table: CsvTable, first_column: list[Any] | None = None) -> tuple[list[Any], list[str]]:
+    """The table's typed rows, and one "where: why" line per bad row, in file order.
+    ``first_column``: the first field's values, if worked out already (:func:`bundle_keys`)."""
     kind = KINDS.get(table.kind)
     parser = PARSERS[table.kind]
     if kind is None:  # checked row by row
@@ -163,8 +164,11 @@ def parse_table(table: CsvTable) -> tuple[list[Any], list[str]]:
     wheres = [f"{table.name} line {line}" for line in table.lines]  # as table.where(index)
     cells_of = list(zip(*table.records, strict=True)) if table.records else [()] * len(table.header)
     columns, suspects = [wheres], set()
-    for field in kind.fields:
-        column, refused = _column(table, cells_of, field)
+    for number, field in enumerate(kind.fields):
+        if number == 0 and first_column is not None:
+            column, refused = first_column, any(value is REFUSED for value in first_column)
+        else:
+            column, refused = _column(table, cells_of, field)
         columns.append(column)
         if refused:
             suspects.update(index for index, value in enumerate(column) if value is REFUSED)

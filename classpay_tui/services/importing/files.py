@@ -26,6 +26,7 @@ class _Part(NamedTuple):
     table: CsvTable | None
     rows: list[Any]
     problems: list[str]  # the file's
+    keys: list[list[Any]]  # a payments table's bundle keys, once worked out (:meth:`ImportFiles.last_parts`)
 
 
 class ImportFiles:
@@ -38,11 +39,11 @@ class ImportFiles:
             found: list[str] = []
             self._problems.append(found)
             if isinstance(source, CsvTable):
-                self._parts.append(_Part(source.kind, source, [], found))
+                self._parts.append(_Part(source.kind, source, [], found, []))
                 continue
             by_kind, problems = parse_rows(source)  # a JSON file may hold every kind: checked whole, now
             found += problems
-            self._parts += [_Part(kind, None, rows, found) for kind, rows in by_kind.items() if rows]
+            self._parts += [_Part(kind, None, rows, found, []) for kind, rows in by_kind.items() if rows]
 
     @property
     def problems(self) -> list[str]:
@@ -60,8 +61,10 @@ class ImportFiles:
             if part.table is None:
                 yield part.rows
                 continue
+            keys = part.keys[0] if part.keys and len(part.keys[0]) == len(part.table.records) else None
             for start in range(0, len(part.table.records), size):
-                rows, problems = parse_table(part.table.part(start, start + size))
+                known = keys[start : start + size] if keys is not None else None
+                rows, problems = parse_table(part.table.part(start, start + size), known)
                 part.problems.extend(problems)
                 yield rows
 
@@ -76,7 +79,9 @@ class ImportFiles:
             if part.table is None:
                 parts.append([row.bundle for row in part.rows])
                 continue
-            keys = bundle_keys(part.table)
+            if not part.keys:
+                part.keys.append(bundle_keys(part.table))
+            keys = part.keys[0]
             parts += [keys[start : start + size] for start in range(0, len(keys), size)]
         last: dict[Any, int] = {}
         for index, keys in enumerate(parts):
