@@ -70,12 +70,9 @@ def test_refresh_repairs_a_drifted_summary(service, admin):
 
 def mapped(name: str | None, kind: str, parent: object) -> bool:
     """Whether a database object is one the models describe: the search index of migration
-    0008 is not (on SQLite ``bundle_search``, its FTS5 index and that index's own tables; on
-    PostgreSQL the ``pg_trgm`` indexes), it is kept by triggers and read with plain SQL."""
-    name = name or ""
-    if kind == "table":
-        return not name.startswith("bundle_search")
-    return not (kind == "index" and name.endswith("_trigram"))
+    0008 is not (``bundle_search``, its FTS5 index and that index's own tables, on SQLite):
+    triggers keep it and plain SQL reads it."""
+    return not (kind == "table" and (name or "").startswith("bundle_search"))
 
 
 def test_migrations_build_exactly_the_models(service):
