@@ -113,14 +113,17 @@ def _matches(indexed: bool) -> Select[Any]:
     return select(search_rows.c.bundle_id.label("id")).where(_text_like()).limit(bindparam("found"))
 
 
+def _counted(indexed: bool) -> Select[Any]:
+    """How many of those first matches there are, and their ids as one JSON array."""
+    found = _matches(indexed).subquery()
+    return select(func.count(), func.json_group_array(found.c.id)).select_from(found)
+
+
 _MATCHES = {indexed: _matches(indexed) for indexed in (True, False)}
 # Where the ids go as one JSON array (:mod:`classpay_tui.db.key_lists`), SQLite makes it:
 # one row comes back, not a thousand.
 JSON_IDS = isinstance(keys_value("sqlite", []), str)
-_COUNTED = {
-    indexed: select(func.count(), func.json_group_array(found.c.id)).select_from(found)
-    for indexed, found in ((indexed, query.subquery()) for indexed, query in _MATCHES.items())
-}
+_COUNTED = {indexed: _counted(indexed) for indexed in (True, False)}
 
 
 def _found(session: Session, indexed: bool, params: dict[str, Any]) -> tuple[int, Any]:
