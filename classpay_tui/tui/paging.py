@@ -17,12 +17,14 @@ PAGE = 100  # rows fetched at a time
 LARGEST = 500  # the service's largest page
 MARGIN = 40  # rows beyond the painted ones that should already be there
 KEEP = 400  # rows held at most
+COUNT_LIMIT = 1000  # a search is counted this far with its first rows (then "1,000+")
 
 
 @dataclass
 class ListWindow:
     query: ListQuery = field(default_factory=ListQuery)
     total: int = 0
+    more: bool = False  # ``total`` is only a lower bound: the count stopped at a limit
     start: int = 0
     rows: list[BundleListRow] = field(default_factory=list)
 
@@ -60,11 +62,11 @@ class ListWindow:
     def merge(self, request: PageRequest, page: BundleListPage, *, keep_near: int) -> None:
         """Add a fetched page; then drop rows far from ``keep_near`` beyond :data:`KEEP`."""
         if page.total is not None:
-            self.total = page.total
+            self.total, self.more = page.total, page.more
         rows = page.rows
         if request.start is PageFrom.AFTER:
-            if len(rows) < request.limit:  # the list ends sooner than counted (bundles went)
-                self.total = self.end + len(rows)
+            if len(rows) < request.limit:  # the list ends here (sooner than counted, if bundles went)
+                self.total, self.more = self.end + len(rows), False
             self.rows = self.rows + rows
         elif request.start is PageFrom.BEFORE:
             start = self.start - len(rows)
@@ -77,7 +79,7 @@ class ListWindow:
             start = {PageFrom.FIRST: 0, PageFrom.OFFSET: request.offset}.get(request.start, self.start)
             self.rows, self.start = rows, start
             if len(rows) < request.limit:
-                self.total = start + len(rows)
+                self.total, self.more = start + len(rows), False
         self.total = max(self.total, self.end)
         self._trim(keep_near)
 

@@ -193,3 +193,51 @@ async def test_a_page_that_could_not_be_read_is_asked_for_again(sqlite_service, 
             await keys(pilot, "down")
         assert failures  # one page was refused once ...
         assert grid.current.bundle_id == ids[::-1][30]  # ... and read again as the cursor went on
+
+
+def test_a_count_that_stopped_at_its_limit_is_a_lower_bound_until_the_end_is_read():
+    rows = [BundleListRow.model_construct(bundle_id=n, key=ListKey(value=n, bundle_id=n)) for n in range(20, 0, -1)]
+    window = ListWindow()
+    first = PageRequest(start=PageFrom.FIRST, limit=5, count=True, count_limit=10)
+    window.merge(first, BundleListPage(rows=rows[:5], total=10, more=True), keep_near=0)
+    assert (window.total, window.more) == (10, True)
+    after = PageRequest(start=PageFrom.AFTER, key=rows[4].key, limit=10)
+    window.merge(after, BundleListPage(rows=rows[5:15]), keep_near=0)
+    assert (window.total, window.more) == (15, True)  # past the count: still not the end
+    last = PageRequest(start=PageFrom.AFTER, key=rows[14].key, limit=10)
+    window.merge(last, BundleListPage(rows=rows[15:]), keep_near=0)
+    assert (window.total, window.more) == (20, False)  # a short page: the end
+
+
+async def test_a_search_is_counted_with_its_rows_up_to_a_limit_and_end_finds_the_real_end(
+    sqlite_service, admin, monkeypatch
+):
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(paging, "PAGE", 8)
+    monkeypatch.setattr(paging, "MARGIN", 3)
+    ids = [bundle(sqlite_service, admin, f"Client {n:02}", "Essay", "100.00") for n in range(1, 41)]
+    bundle(sqlite_service, admin, "Someone Else", "Poetry", "100.00")
+    requests: list[PageRequest] = []
+    original = sqlite_service.bundle_list_page
+
+    def spy(ctx, query, request):  # type: ignore[no-untyped-def]
+        requests.append(request)
+        return original(ctx, query, request)
+
+    monkeypatch.setattr(sqlite_service, "bundle_list_page", spy)
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        requests.clear()
+        await keys(pilot, "slash", *"essay")
+        grid = app.screen.query_one(BundleGrid)
+        status = str(app.screen.query_one("#list-status").render())
+        # Counted with the first rows, up to the limit, then as far as the rows read go.
+        assert grid.window.more and 5 <= grid.window.total < 40
+        assert f"row 1 of {grid.window.total}+" in status, status
+        assert not any(request.count and request.count_limit is None for request in requests)  # no full count
+        await keys(pilot, "enter", "end")
+        assert grid.current.bundle_id == ids[0] and grid.cursor == 39  # the oldest match, row 40
+        assert not grid.window.more and "row 40 of 40" in str(app.screen.query_one("#list-status").render())
+        await keys(pilot, "home")
+        assert grid.current.bundle_id == ids[-1]

@@ -54,7 +54,6 @@ class BundlesScreen(Screen[None]):
         super().__init__()
         self.desk = desk
         self.list_query = ListQuery()
-        self.counted = True  # whether the list's total is known (a search is counted after its rows)
         self.wanted: int | None = None  # a bundle to put the cursor on once it shows (a new one)
         self.loads = 0  # each requery or reload; only the newest one's rows are shown
         self.empty_message = ""
@@ -103,25 +102,24 @@ class BundlesScreen(Screen[None]):
         )
 
     def requery(self, **changes: object) -> None:
-        """Show the list from its start with ``changes`` to the query (search, status, order).
-        Its rows come first; a search, which must read every bundle to count, is counted next."""
+        """Show the list from its start with ``changes`` to the query (search, status, order),
+        counted with its first rows. A search asks for a screen's worth and is counted up to
+        :data:`paging.COUNT_LIMIT` ("row 1 of 1,000+"); the end of the list comes with its
+        exact count when it is asked for."""
         query = self.list_query = self.list_query.model_copy(update=changes)
-        counted = not query.search
-        # A search reads bundles until the page is full: ask for a screen's worth first.
-        limit = paging.PAGE if counted else min(paging.PAGE, self.grid.page_height + paging.MARGIN // 2)
-        request = PageRequest(start=PageFrom.FIRST, limit=limit, count=counted)
+        if query.search:
+            limit = min(paging.PAGE, self.grid.page_height + paging.MARGIN // 2)
+            request = PageRequest(start=PageFrom.FIRST, limit=limit, count=True, count_limit=paging.COUNT_LIMIT)
+        else:
+            request = PageRequest(start=PageFrom.FIRST, limit=paging.PAGE, count=True)
         self.loads += 1
-        self._fetch(query, request, partial(self._listed, self.loads, request, counted))
+        self._fetch(query, request, partial(self._listed, self.loads, request))
 
-    def _listed(self, load: int, request: PageRequest, counted: bool, page: BundleListPage) -> None:
+    def _listed(self, load: int, request: PageRequest, page: BundleListPage) -> None:
         if load != self.loads:
             return
-        query = self.list_query
-        window = ListWindow(query=query)
-        if not counted:  # until the count lands: the rows found, and one more line if the page was full
-            window.total = len(page.rows) + (1 if len(page.rows) == request.limit else 0)
+        window = ListWindow(query=self.list_query)
         window.merge(request, page, keep_near=0)
-        self.counted = counted
         cursor = window.index_of(self.wanted) if self.wanted is not None else None
         self.wanted = None
         self.grid.show(window, cursor or 0)
@@ -129,25 +127,6 @@ class BundlesScreen(Screen[None]):
         # The rows are up: now is the time to build the service, if the rows came from the
         # process that read them at start-up (a no-op otherwise).
         self.call_after_refresh(self.desk.opening.start_service)
-        if not counted:
-            desk = self.desk
-            count = PageRequest(limit=1, count=True)
-            in_thread(
-                self,
-                lambda: desk.service.bundle_list_page(desk.operator, query, count),
-                partial(self._counted, query),
-                group="count",
-                exclusive=False,
-            )
-
-    def _counted(self, query: ListQuery, page: BundleListPage) -> None:
-        if query != self.list_query or page.total is None:
-            return
-        window = self.grid.window
-        window.total = max(page.total, window.end)
-        self.counted = True
-        self.grid.show(window, self.grid.cursor)
-        self._update_status()
 
     def on_bundle_grid_rows_wanted(self, message: BundleGrid.RowsWanted) -> None:
         query, request = self.list_query, message.request
@@ -195,7 +174,7 @@ class BundlesScreen(Screen[None]):
             status.append_text(safe_text(query.search, width=30))
             status.append("”")
         if window.total:
-            of = f"{window.total:,}" if self.counted else "… (counting)"
+            of = f"{window.total:,}+" if window.more else f"{window.total:,}"
             status.append(f" · row {self.grid.cursor + 1:,} of {of}", style="dim")
         self.query_one("#list-status", StatusLine).text = status
         if window.total:

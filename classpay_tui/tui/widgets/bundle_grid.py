@@ -23,13 +23,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from classpay_tui.services.list_schemas import BundleListPage, BundleListRow, PageRequest
-from classpay_tui.tui import choices
+from classpay_tui.services.list_schemas import BundleListPage, BundleListRow, PageFrom, PageRequest
+from classpay_tui.tui import choices, paging
 from classpay_tui.tui.paging import ListWindow
 from classpay_tui.tui.widgets import bundle_columns as columns
 
 HEADER = 1  # the header line above the rows
 JUMP_WAIT = 0.05  # seconds a far move waits for its rows before showing placeholders
+LAST_ROW = -1  # for ``jump_to``: the last row, wherever the list turns out to end
 ORDER_COLUMNS = {order: column for column, order in choices.COLUMN_ORDERS.items()}
 
 
@@ -149,7 +150,7 @@ class BundleGrid(ScrollView, can_focus=True):
         self._changed(repaint=self._on_screen() != painted)  # a page fetched ahead repaints nothing
         if self.jump_after is not None:
             index, self.jump_after = self.jump_after, None
-            self.move_to(index)
+            self.move_to(self._row_index(index))
             return
         self.cursor = min(self.cursor, max(0, self.window.total - 1))
         if self.on_move is not None and (self.current.bundle_id if self.current else None) != under:
@@ -206,7 +207,8 @@ class BundleGrid(ScrollView, can_focus=True):
             self._refresh_row(index)
         if self.on_move is not None:
             self.on_move()
-        self._ask()
+        # Asked for where the view is going: a scroll just after the list grew lands a refresh later.
+        self._ask(top)
 
     def _refresh_row(self, index: int) -> None:
         y = index - self.top + HEADER
@@ -229,17 +231,23 @@ class BundleGrid(ScrollView, can_focus=True):
         self.jump_to(0)
 
     def action_last(self) -> None:
-        self.jump_to(self.window.total - 1)
+        self.jump_to(LAST_ROW)
+
+    def _row_index(self, index: int) -> int:
+        return max(0, self.window.total - 1) if index == LAST_ROW else index
 
     def jump_to(self, index: int) -> None:
-        """Move far (home, end): when the rows there are not held, fetch them first and move
-        as they land, so the screen changes once (not placeholders, then rows); after
-        :data:`JUMP_WAIT` the cursor moves anyway and the placeholders show."""
-        index = min(max(0, index), max(0, self.window.total - 1))
-        top = min(max(0, index - self.page_height + 1 if index > self.cursor else index), self.window.total)
-        request = self.window.wanted(top, top + self.page_height)
+        """Move far (home, end, or :data:`LAST_ROW`): when the rows there are not held, fetch
+        them first and move as they land, so the screen changes once (not placeholders, then
+        rows); after :data:`JUMP_WAIT` the cursor moves anyway and the placeholders show."""
+        target = min(max(0, self._row_index(index)), max(0, self.window.total - 1))
+        top = min(max(0, target - self.page_height + 1 if target > self.cursor else target), self.window.total)
+        if index == LAST_ROW and self.window.more:  # the list goes on past its count: ask for its end
+            request: PageRequest | None = PageRequest(start=PageFrom.LAST, limit=paging.PAGE, count=True)
+        else:
+            request = self.window.wanted(top, top + self.page_height)
         if request is None or self.asked is not None:
-            self.move_to(index)
+            self.move_to(target)
             return
         self.asked, self.jump_after = request, index
         self.post_message(self.RowsWanted(self, request))
@@ -247,8 +255,10 @@ class BundleGrid(ScrollView, can_focus=True):
 
     def _jump_anyway(self) -> None:
         if self.jump_after is not None:
-            index, self.jump_after = self.jump_after, None
-            self.move_to(index)
+            index = self.jump_after
+            if index != LAST_ROW:  # the last row may be further than counted: moved to again when it lands
+                self.jump_after = None
+            self.move_to(self._row_index(index))
 
     def action_select(self) -> None:
         if self.current is not None:
@@ -258,10 +268,11 @@ class BundleGrid(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         self._ask()  # the mouse wheel and the scroll bar scroll without moving the cursor
 
-    def _ask(self) -> None:
+    def _ask(self, top: int | None = None) -> None:
         if self.asked is not None:
             return
-        request = self.window.wanted(self.top, self.top + self.page_height)
+        top = self.top if top is None else top
+        request = self.window.wanted(top, top + self.page_height)
         if request is not None:
             self.asked = request
             self.post_message(self.RowsWanted(self, request))
