@@ -68,22 +68,16 @@ def test_refresh_repairs_a_drifted_summary(service, admin):
     assert service.check(admin).ok
 
 
-def mapped(name: str | None, kind: str, parent: object) -> bool:
-    """Whether a database object is one the models describe: the search index of migration
-    0008 is not (``bundle_search``, its FTS5 index and that index's own tables, on SQLite):
-    triggers keep it and plain SQL reads it."""
-    return not (kind == "table" and (name or "").startswith("bundle_search"))
-
-
 def test_migrations_build_exactly_the_models(service):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    from classpay_tui.db.migrate import described_by_models
     from classpay_tui.db.models import Base
 
     assert current_revision(service.db.engine) == head_revision()
     with service.db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": mapped})
+        context = MigrationContext.configure(connection, opts={"include_name": described_by_models})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from classpay_tui.db.migrate import described_by_models
 from classpay_tui.db.models import Base
 
 engine = context.config.attributes["engine"]
@@ -19,6 +20,7 @@ with engine.connect() as connection:
             target_metadata=Base.metadata,
             render_as_batch=sqlite,
             compare_type=True,
+            include_name=described_by_models,
         )
         context.run_migrations()
     if sqlite:
