@@ -36,7 +36,7 @@ from classpay_tui.services.bulk.write import Batch, write_batch
 from classpay_tui.services.bulk.writer import CompensationExceeded, Compensations, WriterOutcome, settle_writer
 from classpay_tui.services.records import UnallocatablePayment, office_settings
 
-BATCH = 2000  # bundles worked out (and written) together
+BATCH = 2000  # bundles read together (and, for a caller that settles them all at once, worked out together)
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ written with bulk inserts, and the touched bundles are settled together
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import cache
-from operator import itemgetter
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -86,6 +86,7 @@ class Importer:
         self, session: Session, login: str, now: datetime, today: date, statements: Statements | None = None
     ) -> None:
         self.session, self.login, self.now, self.today = session, login, now, today
+        self.files = ImportFiles([])  # the files being imported (:meth:`run`)
         self.statements = statements or Statements()
         self.sql = self.statements.call
         self.outcome = Outcome()
@@ -118,7 +119,7 @@ class Importer:
         self.find_bundles(row.bundle for rows in (installments, bonuses) for row in rows if row.bundle)
         self.settle_last = {self.bundle_ids[row.bundle] for row in bonuses if row.bundle in self.bundle_ids}
         self.installments(installments)
-        self.payments(files.chunks("payments"), files.last_parts())
+        self.payments(files.chunks("payments"), files.last_parts)
         self.bonuses(bonuses)
         if not self.outcome.problems and not files.problems:
             self.settle_bundles()
@@ -341,30 +342,30 @@ class Importer:
 
     # ---- money ---------------------------------------------------------------------
 
-    def payments(self, parts: Iterable[list[PaymentRow]], last_parts: list[set[str]]) -> None:
+    def payments(self, parts: Iterable[list[PaymentRow]], last_parts: Callable[[], list[set[str]]]) -> None:
         """The payments, a part at a time: a part's lookups (its bundles, and whether its
         references are recorded) are submitted before the part before it is taken; the new
         payments of a part are written (after their bundles' reads are submitted, see
         :class:`~classpay_tui.services.bulk.Loading`) while the next part is checked; and
-        the bundles that no later part names (``last_parts``) are settled one part later,
-        once their reads are surely done."""
+        the bundles that no later part names (``last_parts()``, worked out once the first
+        lookups are on their way) are settled one part later, once their reads are surely done."""
         self.loading = Loading(self.statements, self.session)
         if self.writing:
             self.loading.add(self.touched)  # new bundles and plans: read before any payment is written
-        keys = set().union(*last_parts)
-        if any(key.startswith("#") for key in keys) and not all(key.startswith("#") for key in keys):
-            last_parts = [set() for _ in last_parts]  # by ref and by id: one bundle may have two keys
-        pending: tuple[list[PaymentRow], Future[Any], set[str]] | None = None
+        endings: list[set[str]] = []
+        pending: tuple[list[PaymentRow], Future[Any], int] | None = None
         complete: set[int] = set()
-        for rows, ending in zip(parts, last_parts, strict=True):
+        for index, rows in enumerate(parts):
             keys = {row.bundle for row in rows} - self._asked - self.bundle_ids.keys()
             self._asked |= keys
             lookups = self.statements.submit(_look_up_payments, self.session, keys, [row.reference for row in rows])
+            if index == 0:
+                endings = _settled_early(last_parts())
             if pending is not None:
                 self._take_payments(*pending[:2])
                 self._settle(complete)
-                complete = {self.bundle_ids[key] for key in pending[2] if key in self.bundle_ids}
-            pending = rows, lookups, ending
+                complete = {self.bundle_ids[key] for key in endings[pending[2]] if key in self.bundle_ids}
+            pending = rows, lookups, index
         if pending is not None:
             self._take_payments(*pending[:2])
             self._settle(complete)
@@ -383,6 +384,52 @@ class Importer:
         found: _PaymentLookups = lookups.result()
         self.bundle_ids.update(found.bundles())
         stored = found.references.found()
+        new = self._new_payments(rows, stored) if rows else []
+        if new is None:  # some row is not simply new: each one checked on its own
+            new = self._new_payments_one_by_one(rows, stored)
+        self.outcome.added["payments"] = self.outcome.added.get("payments", 0) + len(new)
+        touched = set(next(zip(*new, strict=True))) if new else set()
+        self.touched |= touched
+        if new and self.writing:
+            self._write_payments(new, touched)
+
+    def _new_payments(self, rows: list[PaymentRow], stored: dict[str, Any]) -> list[tuple[Any, ...]] | None:
+        """The values of _PAYMENT_COLUMNS for every row, a column at a time, if every row is
+        simply a new payment (its bundle known, its reference neither stored nor taken
+        before, not received in the future); None otherwise."""
+        wheres, keys, references, amounts, kinds, numbers, methods, days, notes = zip(*rows, strict=True)
+        bundle_ids = list(map(self.bundle_ids.get, keys))
+        if (
+            None in bundle_ids
+            or not stored.keys().isdisjoint(references)
+            or not self.payment_where.keys().isdisjoint(references)
+            or len(set(references)) != len(references)
+            or max(days) > self.today
+        ):
+            return None
+        self.payment_where.update(zip(references, wheres, strict=True))
+        installment = PaymentKind.INSTALLMENT
+        targets = [number if kind is installment else None for kind, number in zip(kinds, numbers, strict=True)]
+        count = len(rows)
+        return list(
+            zip(
+                bundle_ids,
+                kinds,
+                amounts,
+                methods,
+                references,
+                targets,
+                map(_noon, days),
+                repeat(self.now, count),
+                repeat(self.login, count),
+                notes,
+                strict=True,
+            )
+        )
+
+    def _new_payments_one_by_one(self, rows: list[PaymentRow], stored: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """The new payments among the rows (as :meth:`_new_payments`); every other row is
+        counted as stored already or reported, in line order."""
         bundle_ids, where_of, today = self.bundle_ids, self.payment_where, self.today
         now, login, installment = self.now, self.login, PaymentKind.INSTALLMENT
         new: list[tuple[Any, ...]] = []  # the values of _PAYMENT_COLUMNS
@@ -424,11 +471,7 @@ class Importer:
                     row.note,
                 )
             )
-        self.outcome.added["payments"] = self.outcome.added.get("payments", 0) + len(new)
-        touched = {values[0] for values in new}
-        self.touched |= touched
-        if new and self.writing:
-            self._write_payments(new, touched)
+        return new
 
     def _write_payments(self, new: list[tuple[Any, ...]], touched: set[int]) -> None:
         """Their bundles' reads first (a bundle is read before any of its new payments is
@@ -443,11 +486,10 @@ class Importer:
             written = statements.call(insert_values_returning_ids, session, OrderPayment, _PAYMENT_COLUMNS, new)
         else:
             submit_insert(statements, session, OrderPayment, _PAYMENT_COLUMNS, new, ids)
-            written = list(ids)
-        entry_values = itemgetter(0, 1, 2, 4, 5, 6)  # bundle, kind, amount, reference, target, received
+            written = ids
+        bundle_ids, kinds, amounts, _, references, targets, received, *_ = zip(*new, strict=True)
         entries_of = self.new_entries
-        for values, entry_id in zip(new, written, strict=True):
-            entry = Entry(entry_id, *entry_values(values), None)
+        for entry in map(Entry, written, bundle_ids, kinds, amounts, references, targets, received, repeat(None)):
             entries = entries_of.get(entry.bundle_id)
             if entries is None:
                 entries_of[entry.bundle_id] = [entry]
@@ -523,6 +565,15 @@ class Importer:
         for problem in settlement.problems:
             where = self.payment_where.get(problem.reference, problem.where) if problem.reference else problem.where
             self.problem(where, problem.why)
+
+
+def _settled_early(endings: list[set[str]]) -> list[set[str]]:
+    """The bundle keys whose bundles may be settled after each part: those no later part
+    names, unless bundles are named both by ref and by id (then one bundle may have two keys)."""
+    keys = set().union(*endings)
+    if any(key.startswith("#") for key in keys) and not all(key.startswith("#") for key in keys):
+        return [set() for _ in endings]
+    return endings
 
 
 class _PaymentLookups(NamedTuple):

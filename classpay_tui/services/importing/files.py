@@ -61,9 +61,8 @@ class ImportFiles:
             if part.table is None:
                 yield part.rows
                 continue
-            keys = part.keys[0] if part.keys and len(part.keys[0]) == len(part.table.records) else None
             for start in range(0, len(part.table.records), size):
-                known = keys[start : start + size] if keys is not None else None
+                known = part.keys[0][start : start + size] if part.keys else None  # (the first column)
                 rows, problems = parse_table(part.table.part(start, start + size), known)
                 part.problems.extend(problems)
                 yield rows
