@@ -228,9 +228,10 @@ def build(session: Session, raw: Raw) -> Loaded:
         work.record_id, work.record_writer_id, work.stored_summary = record_id, writer_id, tuple(summary)
         record_ids[record_id] = bundle_id
     for bundle_id, installment_id, number, amount, due, link_id, paid_amount, status, paid_at in rows("installments"):
-        link = LinkFacts(installment_id, number, amount, due, link_id)
-        if link_id is not None:
-            link.paid_cents, link.status, link.paid_at = paid_amount, status, paid_at
+        if link_id is None:  # not linked to the payment record yet
+            link = LinkFacts(installment_id, number, amount, due)
+        else:
+            link = LinkFacts(installment_id, number, amount, due, link_id, paid_amount, status, paid_at)
         works[bundle_id].links.append(link)
     for row in rows("entries"):
         entry = Entry(*row)
@@ -239,8 +240,11 @@ def build(session: Session, raw: Raw) -> Loaded:
         work.reversals = work.reversals or entry.kind is PaymentKind.REVERSAL
     for bundle_id, total in rows("refunds"):
         works[bundle_id].refunded = total or ZERO
-    link_of = {link.id: link for work in works.values() for link in work.links if link.id is not None}
-    for record_id, slot, link_id, total in rows("allocations"):
+    allocations = rows("allocations")
+    link_of = (
+        {link.id: link for work in works.values() for link in work.links if link.id is not None} if allocations else {}
+    )
+    for record_id, slot, link_id, total in allocations:
         if slot is SlotKind.INSTALLMENT and link_id in link_of:
             link_of[link_id].allocated_cents = total
         elif slot is not SlotKind.INSTALLMENT:

@@ -88,9 +88,10 @@ def read_csv(path: Path) -> CsvTable:
     fieldnames, records, numbers = found
     header = [name.strip().lower() for name in fieldnames]
     width = len(header)
-    for index, record in enumerate(records):
-        if len(record) != width:  # short records are padded; cells beyond the header are ignored
-            records[index] = (record + [""] * (width - len(record)))[:width]
+    if set(map(len, records)) - {width}:
+        for index, record in enumerate(records):
+            if len(record) != width:  # short records are padded; cells beyond the header are ignored
+                records[index] = (record + [""] * (width - len(record)))[:width]
     return CsvTable(kind, path.name, header, records, numbers)
 
 
