@@ -3,6 +3,7 @@ payments, ``check`` and ``import`` — each beside its raw-SQLite floor."""
 
 from __future__ import annotations
 
+import resource
 import statistics
 import tempfile
 import time
@@ -168,14 +169,15 @@ def import_payments(path: Path, runs: int) -> Figure:
         service = database.service_for(base)
         service.import_files(ADMIN, files)
         service.db.dispose()
-        times, raw = [], []
+        times, raw, processor = [], [], []
         for run in range(runs):
             copy = database.copy(base, folder, f"import-{run}.db")
             service = database.service_for(copy)
             with floors.captured(service.db.engine) as statements:
-                start = time.perf_counter()
+                start, used = time.perf_counter(), _processor_time()
                 report = service.import_files(ADMIN, [payments])
                 times.append(time.perf_counter() - start)
+                processor.append(_processor_time() - used)
             service.db.dispose()
             if report.added.get("payments") != IMPORT_PAYMENTS:
                 raise RuntimeError(f"the import added {report.added}")
@@ -194,4 +196,12 @@ def import_payments(path: Path, runs: int) -> Figure:
         "≥ 50,000 rows/s",
         value >= 50_000,
         unit="rows/s",
+        note=f"processor time {_median(processor):.2f} s (all its threads), wall {_median(times):.2f} s, "
+        f"its SQL raw {_median(raw):.2f} s",
     )
+
+
+def _processor_time() -> float:
+    """User and system time of this process, every thread (the import writes in a second one)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from classpay_tui.db.bulk import bulk_work, paused_gc
-from classpay_tui.db.statement_thread import StatementThread
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.services.audit import record_event
 from classpay_tui.services.context import OperatorContext
@@ -35,6 +34,7 @@ class ImportOperations(ServiceCore):
 
     def _import_files(self, ctx: OperatorContext, paths: list[Path]) -> ImportReport:
         # Imported here, not at start-up: the terminal app never imports files.
+        from classpay_tui.db.statement_thread import StatementThread
         from classpay_tui.services.importing.apply import Importer
         from classpay_tui.services.importing.files import ImportFiles
 
