@@ -169,3 +169,19 @@ def test_digits_that_are_not_ascii_are_bad_rows_not_a_crash(service, admin, cata
         "payments.csv line 2: bundle_id '²' is not a number",
         "payments.csv line 3: installment '٣' is not a whole number from 1 to 120",
     ]
+
+
+def test_a_bundle_in_two_payment_files_is_settled_once_both_are_taken(service, admin, catalog, tmp_path):
+    first = [row for n in range(BUNDLES) for row in _payments(n)[:1]]  # every deposit
+    second = [row for n in range(BUNDLES) for row in _payments(n)[1:]]  # every first installment
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    paths = [
+        _write(tmp_path / "a" / "payments.csv", HEADER, first),
+        _write(tmp_path / "b" / "payments.csv", HEADER, second),
+    ]
+    report = service.import_files(admin, paths)
+    assert report.added == {"payments": 2 * BUNDLES}
+    for summary in service.list_payments(admin, limit=BUNDLES):
+        assert (summary.deposit_paid, summary.paid_installments) == (Decimal("100.00"), 1)
+    assert service.check(admin).ok
