@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
@@ -23,6 +24,16 @@ class KeyTable(DataTable[object]):
     def on_mount(self) -> None:
         for key, label in self.column_spec:
             self.add_column(label, key=key)
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        # Textual (8.2) widens the columns for new or changed cells here, when idle, but keeps
+        # the lines it painted since with the old widths (their cache key does not change):
+        # a header painted between ``add_row`` and now stayed narrower than its rows.
+        widening = self._require_update_dimensions or bool(self._updated_cells)
+        await super()._on_idle(event)
+        if widening:
+            self._clear_caches()
+            self.refresh()
 
     @property
     def current_key(self) -> str | None:
