@@ -12,7 +12,12 @@ its column type's own bind processor (so money is still checked and stored as ce
 memoized per distinct value. Elsewhere (PostgreSQL) the rows go through SQLAlchemy's own
 Core executemany ("insertmanyvalues"), which is already fast.
 
-``read_rows`` is the same idea for reading many rows.
+``prepare_insert`` and ``prepare_update`` convert the values at once and give the write to
+run later (:mod:`classpay_tui.db.statement_thread` runs it in a second thread).
+
+``read_rows`` is the same idea for reading many rows; ``prebuilt_read``, ``fetch_raw``,
+``decoded`` and ``converted`` are its steps, for a caller that reads in one thread and
+converts in another.
 
 ``insert_rows_returning_ids`` (and ``insert_values_returning_ids``) gives the new primary
 keys in the order of the rows: on PostgreSQL with ``RETURNING`` sorted by parameter order;

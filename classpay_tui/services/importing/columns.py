@@ -22,12 +22,12 @@ from classpay_tui.services.importing.rows import (
     BadRow,
     InstallmentRow,
     PaymentRow,
-    _amount,
-    _bundle_key,
-    _choice,
-    _date,
-    _int,
-    _text,
+    amount_of,
+    bundle_key_of,
+    choice_of,
+    date_of,
+    text_of,
+    whole_number_of,
 )
 from classpay_tui.services.importing.sources import CsvTable
 
@@ -53,25 +53,25 @@ class Field:
 
 
 def _refuse_reversals(values: dict[str, str]) -> PaymentKind:
-    kind: PaymentKind = _choice(values, "kind", PaymentKind, PaymentKind.PAYMENT)
+    kind: PaymentKind = choice_of(values, "kind", PaymentKind, PaymentKind.PAYMENT)
     if kind is PaymentKind.REVERSAL:
         raise BadRow("reversals cannot be imported")  # the row parser words it
     return kind
 
 
 def _required_text(key: str, limit: int) -> CellParser:
-    return lambda values: _text(values, key, limit, True) or ""
+    return lambda values: text_of(values, key, limit, True) or ""
 
 
 PAYMENT_FIELDS = (
-    Field(("bundle_id", "bundle_ref"), _bundle_key),
+    Field(("bundle_id", "bundle_ref"), bundle_key_of),
     Field(("reference",), _required_text("reference", 100), text_limit=100),
-    Field(("amount",), lambda values: _amount(values, "amount") or Decimal(0)),
+    Field(("amount",), lambda values: amount_of(values, "amount") or Decimal(0)),
     Field(("kind",), _refuse_reversals),
-    Field(("installment",), lambda values: _int(values, "installment", required=False, high=120)),
-    Field(("method",), lambda values: _choice(values, "method", PaymentMethod, PaymentMethod.OTHER)),
-    Field(("received_on",), lambda values: _date(values, "received_on") or date.min),
-    Field(("note",), lambda values: _text(values, "note", 2000)),
+    Field(("installment",), lambda values: whole_number_of(values, "installment", required=False, high=120)),
+    Field(("method",), lambda values: choice_of(values, "method", PaymentMethod, PaymentMethod.OTHER)),
+    Field(("received_on",), lambda values: date_of(values, "received_on") or date.min),
+    Field(("note",), lambda values: text_of(values, "note", 2000)),
 )
 
 
@@ -87,10 +87,10 @@ def _installment_payments_without_number(columns: list[list[Any]]) -> list[int]:
 
 
 INSTALLMENT_FIELDS = (
-    Field(("bundle_id", "bundle_ref"), _bundle_key),
-    Field(("number",), lambda values: _int(values, "number", high=120) or 1),
-    Field(("amount",), lambda values: _amount(values, "amount") or Decimal(0)),
-    Field(("due_date",), lambda values: _date(values, "due_date") or date.min),
+    Field(("bundle_id", "bundle_ref"), bundle_key_of),
+    Field(("number",), lambda values: whole_number_of(values, "number", high=120) or 1),
+    Field(("amount",), lambda values: amount_of(values, "amount") or Decimal(0)),
+    Field(("due_date",), lambda values: date_of(values, "due_date") or date.min),
 )
 
 

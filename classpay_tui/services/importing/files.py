@@ -30,8 +30,11 @@ class _Part(NamedTuple):
 
 
 class ImportFiles:
+    """The files' rows by kind, each kind taken once (its bad rows are noted as it is taken)."""
+
     def __init__(self, paths: Sequence[Path]) -> None:
         self.names = [path.name for path in paths]
+        self._taken: set[str] = set()
         self._problems: list[list[str]] = []  # file by file
         self._parts: list[_Part] = []  # file order
         for path in paths:
@@ -54,6 +57,9 @@ class ImportFiles:
         """The typed rows of ``kind``, file after file, in parts of at most ``size`` (by
         default :data:`CHUNK`) rows of a CSV file (a JSON file's rows in one part); bad rows
         are left out and noted."""
+        if kind in self._taken:
+            raise ValueError(f"the {kind} are taken already")
+        self._taken.add(kind)
         size = size or CHUNK
         for part in self._parts:
             if part.kind != kind:

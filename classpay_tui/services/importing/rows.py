@@ -89,7 +89,7 @@ def _need(values: dict[str, str], key: str) -> str:
     return value
 
 
-def _text(values: dict[str, str], key: str, limit: int, required: bool = False) -> str | None:
+def text_of(values: dict[str, str], key: str, limit: int, required: bool = False) -> str | None:
     value = values.get(key)
     if not value and not required:  # what clean_text gives an empty optional cell, sooner
         return None
@@ -111,7 +111,7 @@ def _parsed_date(text: str) -> date:
     return date.fromisoformat(text[:10])
 
 
-def _amount(values: dict[str, str], key: str, *, required: bool = True, allow_zero: bool = False) -> Decimal | None:
+def amount_of(values: dict[str, str], key: str, *, required: bool = True, allow_zero: bool = False) -> Decimal | None:
     text = values.get(key, "")
     if not text:
         if required:
@@ -123,7 +123,9 @@ def _amount(values: dict[str, str], key: str, *, required: bool = True, allow_ze
         raise BadRow(str(error).rstrip(".")) from None
 
 
-def _int(values: dict[str, str], key: str, *, required: bool = True, low: int = 1, high: int = 10_000) -> int | None:
+def whole_number_of(
+    values: dict[str, str], key: str, *, required: bool = True, low: int = 1, high: int = 10_000
+) -> int | None:
     text = values.get(key, "")
     if not text:
         if required:
@@ -134,7 +136,7 @@ def _int(values: dict[str, str], key: str, *, required: bool = True, low: int = 
     return int(text)
 
 
-def _date(values: dict[str, str], key: str, *, required: bool = True) -> date | None:
+def date_of(values: dict[str, str], key: str, *, required: bool = True) -> date | None:
     text = values.get(key, "")
     if not text:
         if required:
@@ -152,7 +154,7 @@ def _members(enum: Any) -> dict[str, Any]:
     return {member.value: member for member in enum}
 
 
-def _choice(values: dict[str, str], key: str, enum: Any, default: Any) -> Any:
+def choice_of(values: dict[str, str], key: str, enum: Any, default: Any) -> Any:
     text = values.get(key, "").lower()
     if not text:
         return default
@@ -162,7 +164,7 @@ def _choice(values: dict[str, str], key: str, enum: Any, default: Any) -> Any:
     return member
 
 
-def _bundle_key(values: dict[str, str]) -> str:
+def bundle_key_of(values: dict[str, str]) -> str:
     if values.get("bundle_id"):
         if not (values["bundle_id"].isascii() and values["bundle_id"].isdigit()):
             raise BadRow(f"bundle_id {values['bundle_id']!r} is not a number")
@@ -174,10 +176,10 @@ def client(v: dict[str, str], where: str) -> ClientRow:
     return ClientRow(
         where,
         _need(v, "ref"),
-        _text(v, "name", 200, True) or "",
-        _text(v, "email", 254),
-        _text(v, "phone", 50),
-        _text(v, "notes", 2000),
+        text_of(v, "name", 200, True) or "",
+        text_of(v, "email", 254),
+        text_of(v, "phone", 50),
+        text_of(v, "notes", 2000),
     )
 
 
@@ -191,17 +193,17 @@ def writer(v: dict[str, str], where: str) -> WriterRow:
             raise BadRow(f"percent {percent!r} is not a number") from None
         if not percent_value.is_finite() or not 0 <= percent_value <= 100:
             raise BadRow(f"percent {percent!r} is not between 0 and 100")
-    per_class = _amount(v, "per_class", required=False, allow_zero=True)
+    per_class = amount_of(v, "per_class", required=False, allow_zero=True)
     if percent_value is not None and per_class is not None:
         raise BadRow("give percent or per_class, not both")
     return WriterRow(
-        where, _need(v, "username").lower(), _text(v, "name", 200), _text(v, "email", 254), percent_value, per_class
+        where, _need(v, "username").lower(), text_of(v, "name", 200), text_of(v, "email", 254), percent_value, per_class
     )
 
 
 def bundle(v: dict[str, str], where: str) -> BundleRow:
-    total = _amount(v, "total")
-    deposit = _amount(v, "deposit", required=False, allow_zero=True) or Decimal("0.00")
+    total = amount_of(v, "total")
+    deposit = amount_of(v, "deposit", required=False, allow_zero=True) or Decimal("0.00")
     assert total is not None
     if deposit > total:
         raise BadRow(f"deposit {deposit} is more than total {total}")
@@ -209,44 +211,44 @@ def bundle(v: dict[str, str], where: str) -> BundleRow:
         where,
         _need(v, "ref"),
         _need(v, "client_ref"),
-        _text(v, "title", 200, True) or "",
-        _int(v, "classes", high=1000) or 1,
+        text_of(v, "title", 200, True) or "",
+        whole_number_of(v, "classes", high=1000) or 1,
         total,
         deposit,
-        _choice(v, "status", BundleStatus, BundleStatus.IN_PROGRESS),
+        choice_of(v, "status", BundleStatus, BundleStatus.IN_PROGRESS),
         v.get("writer") or None,
-        _date(v, "start_date", required=False),
-        _amount(v, "compensation", required=False, allow_zero=True),
+        date_of(v, "start_date", required=False),
+        amount_of(v, "compensation", required=False, allow_zero=True),
     )
 
 
 def installment(v: dict[str, str], where: str) -> InstallmentRow:
     return InstallmentRow(
         where,
-        _bundle_key(v),
-        _int(v, "number", high=120) or 1,
-        _amount(v, "amount") or Decimal(0),
-        _date(v, "due_date") or date.min,
+        bundle_key_of(v),
+        whole_number_of(v, "number", high=120) or 1,
+        amount_of(v, "amount") or Decimal(0),
+        date_of(v, "due_date") or date.min,
     )
 
 
 def payment(v: dict[str, str], where: str) -> PaymentRow:
-    kind = _choice(v, "kind", PaymentKind, PaymentKind.PAYMENT)
+    kind = choice_of(v, "kind", PaymentKind, PaymentKind.PAYMENT)
     if kind is PaymentKind.REVERSAL:
         raise BadRow("reversals cannot be imported; import the corrected payments instead")
-    number = _int(v, "installment", required=False, high=120)
+    number = whole_number_of(v, "installment", required=False, high=120)
     if kind is PaymentKind.INSTALLMENT and number is None:
         raise BadRow("an installment payment needs the installment number")
     return PaymentRow(
         where,
-        _bundle_key(v),
-        _text(v, "reference", 100, True) or "",
-        _amount(v, "amount") or Decimal(0),
+        bundle_key_of(v),
+        text_of(v, "reference", 100, True) or "",
+        amount_of(v, "amount") or Decimal(0),
         kind,
         number,
-        _choice(v, "method", PaymentMethod, PaymentMethod.OTHER),
-        _date(v, "received_on") or date.min,
-        _text(v, "note", 2000),
+        choice_of(v, "method", PaymentMethod, PaymentMethod.OTHER),
+        date_of(v, "received_on") or date.min,
+        text_of(v, "note", 2000),
     )
 
 
@@ -254,14 +256,14 @@ def bonus(v: dict[str, str], where: str) -> BonusRow:
     paid = v.get("is_paid", "").lower()
     if paid not in ("", "true", "false", "1", "0", "yes", "no"):
         raise BadRow(f"is_paid {paid!r} is not true or false")
-    bundle_key = _bundle_key(v) if (v.get("bundle_id") or v.get("bundle_ref")) else None
+    bundle_key = bundle_key_of(v) if (v.get("bundle_id") or v.get("bundle_ref")) else None
     return BonusRow(
         where,
         _need(v, "ref"),
         _need(v, "writer").lower(),
         bundle_key,
-        _amount(v, "amount") or Decimal(0),
-        _date(v, "granted_on") or date.min,
+        amount_of(v, "amount") or Decimal(0),
+        date_of(v, "granted_on") or date.min,
         paid in ("true", "1", "yes"),
     )
 
