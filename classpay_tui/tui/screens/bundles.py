@@ -234,9 +234,9 @@ class BundlesScreen(Screen[None]):
             self._open(row.bundle_id)
 
     def _open(self, bundle_id: int) -> None:
-        from classpay_tui.tui.screens.details import DetailsScreen
+        from classpay_tui.tui.screens.details import open_details
 
-        self.app.push_screen(DetailsScreen(self.desk, bundle_id))
+        open_details(self, self.desk, bundle_id)
 
     def action_pay(self) -> None:
         """The payment dialog for the bundle under the cursor, from its details read now

@@ -266,7 +266,6 @@ def open_details(caller: Screen[object], desk: Desk, bundle_id: int) -> None:
     stack; while the kept one is in use (further down this stack) a new one is made.
     """
     app = caller.app
-    service, ctx = desk.service, desk.operator
 
     def arrived(details: PaymentDetails) -> None:
         if app.screen is not caller:  # the operator went elsewhere while it was read
@@ -284,4 +283,5 @@ def open_details(caller: Screen[object], desk: Desk, bundle_id: int) -> None:
                 screen = DetailsScreen(desk, bundle_id, details=details)
         app.push_screen(screen)
 
-    in_thread(caller, lambda: service.get_payment_details(ctx, bundle_id), arrived, group="details")
+    # The service is asked for in the worker: just after start-up it may still be on its way.
+    in_thread(caller, lambda: desk.service.get_payment_details(desk.operator, bundle_id), arrived, group="details")

@@ -162,11 +162,11 @@ class OverdueScreen(Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
-        from classpay_tui.tui.screens.details import DetailsScreen
+        from classpay_tui.tui.screens.details import open_details
 
         item = self._current()
         if item is not None:
-            self.app.push_screen(DetailsScreen(self.desk, item.bundle_id))
+            open_details(self, self.desk, item.bundle_id)
 
     def action_back(self) -> None:
         if self.focused is not self.table:

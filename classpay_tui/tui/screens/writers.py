@@ -186,7 +186,7 @@ class WritersScreen(Screen[None]):
             self.action_open()
 
     def action_open(self) -> None:
-        from classpay_tui.tui.screens.details import DetailsScreen
+        from classpay_tui.tui.screens.details import open_details
 
         if self.desk.is_writer:
             return
@@ -198,7 +198,7 @@ class WritersScreen(Screen[None]):
             payout = self._payout(focused.current_key)
             bundle_id = payout.bundle_id if payout is not None else None
         if bundle_id is not None:
-            self.app.push_screen(DetailsScreen(self.desk, bundle_id))
+            open_details(self, self.desk, bundle_id)
 
     def action_back(self) -> None:
         if not self.desk.is_writer:
