@@ -32,6 +32,7 @@ from classpay_tui.domain.statuses import WriterPaymentType, WriterPayoutStatus
 from classpay_tui.services.bulk.client import ClientOutcome
 from classpay_tui.services.bulk.state import SUMMARY_COLUMNS, BonusPayout, BundleWork
 from classpay_tui.services.bulk.writer import WriterOutcome
+from classpay_tui.services.payment_sql import ALLOCATION_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,7 @@ def _allocations(statements: Statements, session: Session, batch: Batch) -> None
             )
             for entry_id, slot, link_index, amount in batch.clients[bundle_id].allocations
         ]
-    columns = ("order_payment_id", "class_payment_id", "slot", "payment_installment_id", "amount")
-    submit_insert(statements, session, PaymentAllocation, columns, rows)
+    submit_insert(statements, session, PaymentAllocation, ALLOCATION_COLUMNS, rows)
 
 
 _PAYOUT_COLUMNS = (
