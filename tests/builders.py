@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from classpay_tui.domain.plans import Frequency
 from classpay_tui.services import ClassPaymentService, OperatorContext
@@ -60,3 +62,12 @@ def pay(
         PaymentIn(amount=Decimal(amount), reference=reference or f"REF-{next(_counter)}"),
         **target,  # type: ignore[arg-type]
     )
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    """A CSV file for the import: ``header``, then ``rows``."""
+    with path.open("w", newline="") as stream:
+        out = csv.writer(stream)
+        out.writerow(header)
+        out.writerows(rows)
+    return path

@@ -5,7 +5,6 @@ then recorded one at a time, B's imported in one file."""
 
 from __future__ import annotations
 
-import csv
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,19 +38,12 @@ from classpay_tui.domain.statuses import PaymentKind
 from classpay_tui.services.bulk import settle
 from classpay_tui.services.importing import files
 from classpay_tui.services.schemas import PaymentIn
+from tests.builders import write_csv
 
 FIRST_DAY = date(2023, 1, 2)  # the fixed clock's today is 2024-01-15: every payment is older
 METHODS = ("cash", "card", "bank_transfer", "paypal", "other")
 BUNDLE_HEADER = ["ref", "client_ref", "title", "classes", "total", "deposit", "status", "writer", "start_date"]
 BUNDLE_HEADER.append("compensation")
-
-
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="") as stream:
-        out = csv.writer(stream)
-        out.writerow(header)
-        out.writerows(rows)
-    return path
 
 
 def _plans(rng: random.Random, count: int) -> list[dict]:
@@ -91,18 +83,18 @@ def _catalog(folder: Path, tag: str, plans: list[dict]) -> list[Path]:
     folder.mkdir()
     writers = [["wa", "A", "", "", ""], ["wb", "B", "", "", "45.00"], ["wc", "C", "", "55", ""]]
     return [
-        _write(
+        write_csv(
             folder / "clients.csv",
             ["ref", "name", "email", "phone", "notes"],
             [[f"{tag}-C{p['n']}", f"Client {p['n']}", "", "", ""] for p in plans],
         ),
-        _write(folder / "writers.csv", ["username", "name", "email", "percent", "per_class"], writers),
-        _write(
+        write_csv(folder / "writers.csv", ["username", "name", "email", "percent", "per_class"], writers),
+        write_csv(
             folder / "bundles.csv",
             BUNDLE_HEADER,
             [_bundle_row(tag, plan) for plan in plans],
         ),
-        _write(
+        write_csv(
             folder / "installments.csv",
             ["bundle_ref", "number", "amount", "due_date"],
             [
@@ -194,7 +186,7 @@ def _record_one_by_one(service, admin, tag: str, payments) -> None:
 
 def _payment_file(folder: Path, tag: str, payments) -> Path:
     folder.mkdir()
-    return _write(
+    return write_csv(
         folder / "payments.csv",
         ["bundle_ref", "reference", "amount", "kind", "installment", "method", "received_on", "note"],
         [

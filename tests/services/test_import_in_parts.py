@@ -4,7 +4,6 @@ anywhere, however late, and nothing is imported, every bad row named with its li
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from classpay_tui.db.models import ClassBundle, ClassPayment, OrderPayment, Paym
 from classpay_tui.services.bulk import settle
 from classpay_tui.services.import_ops import ImportRejected
 from classpay_tui.services.importing import files as import_files
+from tests.builders import write_csv
 
 BUNDLES = 30
 HEADER = ["bundle_ref", "reference", "amount", "kind", "installment", "method", "received_on", "note"]
@@ -26,27 +26,19 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settle, "BATCH", 4)
 
 
-def _write(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="") as stream:
-        out = csv.writer(stream)
-        out.writerow(header)
-        out.writerows(rows)
-    return path
-
-
 @pytest.fixture
 def catalog(service, admin, tmp_path: Path) -> dict[str, int]:
     """BUNDLES bundles of 400.00: a deposit of 100.00 and three installments of 100.00; ref → id."""
     folder = tmp_path / "catalog"
     folder.mkdir()
     paths = [
-        _write(folder / "clients.csv", ["ref", "name"], [[f"C{n}", f"Client {n}"] for n in range(BUNDLES)]),
-        _write(
+        write_csv(folder / "clients.csv", ["ref", "name"], [[f"C{n}", f"Client {n}"] for n in range(BUNDLES)]),
+        write_csv(
             folder / "bundles.csv",
             ["ref", "client_ref", "title", "classes", "total", "deposit", "start_date"],
             [[f"B{n}", f"C{n}", "Course", 4, "400.00", "100.00", "2023-09-01"] for n in range(BUNDLES)],
         ),
-        _write(
+        write_csv(
             folder / "installments.csv",
             ["bundle_ref", "number", "amount", "due_date"],
             [[f"B{n}", k, "100.00", f"2023-1{k - 1}-01"] for n in range(BUNDLES) for k in (1, 2, 3)],
@@ -76,7 +68,7 @@ def _ledger(service) -> tuple[int, int, int]:
 
 def test_a_file_in_many_parts_imports_every_bundle(service, admin, catalog, tmp_path):
     rows = [row for n in range(BUNDLES) for row in _payments(n)]
-    report = service.import_files(admin, [_write(tmp_path / "payments.csv", HEADER, rows)])
+    report = service.import_files(admin, [write_csv(tmp_path / "payments.csv", HEADER, rows)])
     assert report.added == {"payments": 2 * BUNDLES}
     for summary in service.list_payments(admin, limit=BUNDLES):
         assert (summary.deposit_paid, summary.paid_installments, summary.balance_remaining) == (
@@ -103,7 +95,7 @@ def test_a_bad_row_late_in_a_big_file_imports_nothing(service, admin, catalog, t
     is rolled back, and the bad row is named with its line."""
     rows = [row for n in range(BUNDLES) for row in _payments(n)] + [bad]
     with pytest.raises(ImportRejected) as rejected:
-        service.import_files(admin, [_write(tmp_path / "payments.csv", HEADER, rows)])
+        service.import_files(admin, [write_csv(tmp_path / "payments.csv", HEADER, rows)])
     assert rejected.value.problems == [f"payments.csv line {len(rows) + 1}: {problem}"]
     assert _ledger(service) == (0, 0, 0)
     assert service.check(admin).ok
@@ -115,12 +107,12 @@ def test_an_overpayment_in_an_early_part_is_only_reported_when_no_row_is_bad(ser
     over = ["B0", "BIG", "900.00", "payment", "", "cash", "2023-09-02", ""]
     rows = [over] + [row for n in range(1, BUNDLES) for row in _payments(n)]
     with pytest.raises(ImportRejected) as rejected:
-        service.import_files(admin, [_write(tmp_path / "payments.csv", HEADER, rows)])
+        service.import_files(admin, [write_csv(tmp_path / "payments.csv", HEADER, rows)])
     [problem] = rejected.value.problems
     assert problem.startswith("payments.csv line 2: payment BIG cannot be allocated: 900.00 is 500.00 more than")
     late = ["B5", "LATE", "10.00", "", "", "wire", "2023-12-01", ""]
     with pytest.raises(ImportRejected) as rejected:
-        service.import_files(admin, [_write(tmp_path / "payments.csv", HEADER, [*rows, late])])
+        service.import_files(admin, [write_csv(tmp_path / "payments.csv", HEADER, [*rows, late])])
     assert rejected.value.problems == [
         f"payments.csv line {len(rows) + 2}: method 'wire' is not one of cash, card, bank_transfer, paypal, other"
     ]
@@ -132,7 +124,7 @@ def test_a_bundle_named_by_ref_and_by_id_is_settled_once_with_all_its_payments(s
     header = ["bundle_id", *HEADER]
     rows = [["", *row] for n in range(BUNDLES) for row in _payments(n)[:1]]
     rows.append([catalog["B0"], "", "ID-1", "100.00", "installment", 1, "cash", "2023-10-01", ""])
-    report = service.import_files(admin, [_write(tmp_path / "payments.csv", header, rows)])
+    report = service.import_files(admin, [write_csv(tmp_path / "payments.csv", header, rows)])
     assert report.added == {"payments": BUNDLES + 1}
     details = service.get_payment_details(admin, catalog["B0"])
     assert (details.deposit_paid, details.paid_installments) == (Decimal("100.00"), 1)
@@ -142,15 +134,15 @@ def test_a_bundle_named_by_ref_and_by_id_is_settled_once_with_all_its_payments(s
 def test_a_bonus_for_a_bundle_whose_payments_end_early_is_its_payout(service, admin, catalog, tmp_path):
     """B0's payments are all in the first part, and a bonus names it: it is settled last, with the bonus."""
     rows = [row for n in range(BUNDLES) for row in _payments(n)]
-    bonus = _write(
+    bonus = write_csv(
         tmp_path / "bonuses.csv",
         ["ref", "writer", "bundle_ref", "amount", "granted_on", "is_paid"],
         [["WB-1", "wa", "B0", "20.00", "2023-10-02", "true"]],
     )
-    writers = _write(tmp_path / "writers.csv", ["username", "name"], [["wa", "Writer A"]])
+    writers = write_csv(tmp_path / "writers.csv", ["username", "name"], [["wa", "Writer A"]])
     service.import_files(admin, [writers])
     service.assign_writer(admin, catalog["B0"], "wa")
-    report = service.import_files(admin, [_write(tmp_path / "payments.csv", HEADER, rows), bonus])
+    report = service.import_files(admin, [write_csv(tmp_path / "payments.csv", HEADER, rows), bonus])
     assert report.added == {"payments": 2 * BUNDLES, "bonuses": 1}
     [payout] = service.get_payment_details(admin, catalog["B0"]).writer_payments
     assert (payout.amount, payout.status.value) == (Decimal("20.00"), "paid")
@@ -164,7 +156,7 @@ def test_digits_that_are_not_ascii_are_bad_rows_not_a_crash(service, admin, cata
         ["", "B1", "R-2", "100.00", "", "٣", "", "2023-09-01", ""],
     ]
     with pytest.raises(ImportRejected) as rejected:
-        service.import_files(admin, [_write(tmp_path / "payments.csv", header, rows)])
+        service.import_files(admin, [write_csv(tmp_path / "payments.csv", header, rows)])
     assert rejected.value.problems == [
         "payments.csv line 2: bundle_id '²' is not a number",
         "payments.csv line 3: installment '٣' is not a whole number from 1 to 120",
@@ -177,8 +169,8 @@ def test_a_bundle_in_two_payment_files_is_settled_once_both_are_taken(service, a
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     paths = [
-        _write(tmp_path / "a" / "payments.csv", HEADER, first),
-        _write(tmp_path / "b" / "payments.csv", HEADER, second),
+        write_csv(tmp_path / "a" / "payments.csv", HEADER, first),
+        write_csv(tmp_path / "b" / "payments.csv", HEADER, second),
     ]
     report = service.import_files(admin, paths)
     assert report.added == {"payments": 2 * BUNDLES}
