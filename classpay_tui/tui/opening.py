@@ -17,15 +17,18 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from classpay_tui.services.context import Clock, OperatorContext
-from classpay_tui.services.list_schemas import BundleListPage, ListQuery, PageFrom, PageRequest
+from classpay_tui.services.list_schemas import BundleListPage, ListQuery, PageRequest
 from classpay_tui.tui import paging
 
 if TYPE_CHECKING:
     from classpay_tui.services.class_payment_service import ClassPaymentService
 
-# What the bundle list first asks for, unfiltered and counted (``BundlesScreen.requery``).
-FIRST_QUERY = ListQuery()
-FIRST_REQUEST = PageRequest(start=PageFrom.FIRST, limit=paging.PAGE, count=True)
+FIRST_QUERY = ListQuery()  # the bundle list as a person first sees it
+
+
+def first_request() -> PageRequest:
+    """What the bundle list first asks for, unfiltered (``BundlesScreen.requery``)."""
+    return paging.first_request(FIRST_QUERY, screen_rows=0)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,6 @@ class Opening:
         """The page read at start-up if it is the one asked for, once; later asks go to the service."""
         with self._lock:
             page, self.first_page = self.first_page, None
-        if page is None or query != FIRST_QUERY or request != FIRST_REQUEST:
+        if page is None or query != FIRST_QUERY or request != first_request():
             return None
         return page

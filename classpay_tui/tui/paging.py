@@ -20,6 +20,15 @@ KEEP = 400  # rows held at most
 COUNT_LIMIT = 1000  # a search is counted this far with its first rows (then "1,000+")
 
 
+def first_request(query: ListQuery, screen_rows: int) -> PageRequest:
+    """The list's first page for ``query``, counted. A search reads bundles until its page
+    is full: it asks for a screen's worth and is counted up to :data:`COUNT_LIMIT`."""
+    if query.search:
+        limit = min(PAGE, screen_rows + MARGIN // 2)
+        return PageRequest(start=PageFrom.FIRST, limit=limit, count=True, count_limit=COUNT_LIMIT)
+    return PageRequest(start=PageFrom.FIRST, limit=PAGE, count=True)
+
+
 @dataclass
 class ListWindow:
     query: ListQuery = field(default_factory=ListQuery)

@@ -27,7 +27,7 @@ from classpay_tui.domain.statuses import Role
 from classpay_tui.services.context import OperatorContext
 from classpay_tui.services.list_schemas import BundleListPage
 from classpay_tui.tui.failures import describe_failure
-from classpay_tui.tui.opening import FIRST_QUERY, FIRST_REQUEST, Opening, SignedIn
+from classpay_tui.tui.opening import FIRST_QUERY, Opening, SignedIn, first_request
 
 if TYPE_CHECKING:
     from classpay_tui.services.class_payment_service import ClassPaymentService
@@ -106,7 +106,7 @@ def _read_for_parent(load: LoadFirstScreen, write_end: int) -> None:
                 reads, operator = load()
                 _send(pipe, {"signed_in": _operator_json(operator), "database": reads.db.describe()})
                 if operator.role is not Role.WRITER:
-                    page = reads.bundle_list_page(operator, FIRST_QUERY, FIRST_REQUEST)
+                    page = reads.bundle_list_page(operator, FIRST_QUERY, first_request())
                     _send(pipe, page.model_dump(mode="json"))
                 reads.db.dispose()  # a PostgreSQL server sees the connection closed, not dropped
             except BaseException as error:  # the parent says it to the person

@@ -13,7 +13,7 @@ from classpay_tui.db.engine import Database
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.services import ClassPaymentService
 from classpay_tui.services.context import os_login
-from classpay_tui.tui.opening import FIRST_QUERY, FIRST_REQUEST
+from classpay_tui.tui.opening import FIRST_QUERY, first_request
 from classpay_tui.tui.quick_start import begin
 from tests.tui.conftest import bundle
 
@@ -42,12 +42,12 @@ def test_the_second_process_reads_what_the_service_would(office):
     direct = ClassPaymentService(Database(office.target))
     assert signed_in.operator == direct.operator(os_login())
     assert signed_in.database == direct.db.describe()
-    assert page == direct.bundle_list_page(signed_in.operator, FIRST_QUERY, FIRST_REQUEST)
+    assert page == direct.bundle_list_page(signed_in.operator, FIRST_QUERY, first_request())
     assert [row.client_name for row in page.rows][:2] == ["Client 7", "Client 6"] and page.total == 7
     opening.start_service()
     opening.start_service()  # asked twice, built once
     service = opening.service.result(timeout=60)
-    assert service.bundle_list_page(signed_in.operator, FIRST_QUERY, FIRST_REQUEST) == page
+    assert service.bundle_list_page(signed_in.operator, FIRST_QUERY, first_request()) == page
 
 
 def test_an_unknown_login_is_said_in_one_sentence(office):

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from classpay_tui.domain.errors import ClasspayError
 from classpay_tui.tui.app import ClasspayApp
-from classpay_tui.tui.opening import FIRST_QUERY, FIRST_REQUEST, Opening, SignedIn
+from classpay_tui.tui.opening import FIRST_QUERY, Opening, SignedIn, first_request
 from classpay_tui.tui.screens.bundles import BundlesScreen
 from classpay_tui.tui.screens.details import DetailsScreen
 from classpay_tui.tui.screens.writers import WritersScreen
@@ -63,7 +63,7 @@ async def running(pending: Pending) -> AsyncIterator[tuple[ClasspayApp, Pilot[No
 
 
 async def test_the_first_rows_are_painted_from_the_page_read_at_start_up(pending, sqlite_service, office, admin):
-    page = sqlite_service.bundle_list_page(admin, FIRST_QUERY, FIRST_REQUEST)
+    page = sqlite_service.bundle_list_page(admin, FIRST_QUERY, first_request())
     async with running(pending) as (app, pilot):
         await pilot.pause()
         assert isinstance(app.screen, BundlesScreen)  # built while who is signed in is read

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Label, Static
 
 from classpay_tui.domain.money import ZERO, format_money
-from classpay_tui.services.list_schemas import BundleListPage, ListQuery, PageFrom, PageRequest
+from classpay_tui.services.list_schemas import BundleListPage, ListQuery, PageRequest
 from classpay_tui.services.permissions import Action
 from classpay_tui.services.schemas import PaymentDetails, PaymentResult
 from classpay_tui.tui import choices, effects, paging
@@ -107,11 +107,7 @@ class BundlesScreen(Screen[None]):
         :data:`paging.COUNT_LIMIT` ("row 1 of 1,000+"); the end of the list comes with its
         exact count when it is asked for."""
         query = self.list_query = self.list_query.model_copy(update=changes)
-        if query.search:
-            limit = min(paging.PAGE, self.grid.page_height + paging.MARGIN // 2)
-            request = PageRequest(start=PageFrom.FIRST, limit=limit, count=True, count_limit=paging.COUNT_LIMIT)
-        else:
-            request = PageRequest(start=PageFrom.FIRST, limit=paging.PAGE, count=True)
+        request = paging.first_request(query, self.grid.page_height)
         self.loads += 1
         self._fetch(query, request, partial(self._listed, self.loads, request))
 
