@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from classpay_tui.db.types import Cents, UTCDateTime, text_enum
+from classpay_tui.db.types import Cents, UTCDateTime, add_enum_checks, text_enum
 from classpay_tui.domain.allocation import SlotKind
 from classpay_tui.domain.compensation import RuleKind
 from classpay_tui.domain.statuses import (
@@ -396,3 +396,6 @@ class InstallmentReminder(Base):
     level: Mapped[int] = mapped_column(Integer)
     amount_owed: Mapped[Decimal] = mapped_column(Cents)
     days_late: Mapped[int] = mapped_column(Integer)
+
+
+add_enum_checks(Base.metadata)

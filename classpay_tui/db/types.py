@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Enum
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Dialect, Enum, MetaData
 from sqlalchemy.types import TypeDecorator
 
 from classpay_tui.domain.money import from_cents, to_cents
@@ -53,13 +53,25 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def text_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
-    """An enum stored as its string values with a CHECK constraint, the same on every database."""
+    """An enum stored as its string values, the same on every database; its CHECK
+    constraint comes from :func:`add_enum_checks`."""
     return Enum(
         enum_class,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=False,
         length=32,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def add_enum_checks(metadata: MetaData) -> None:
+    """Each enum column's CHECK constraint, named after its enum, written as comparisons
+    (``kind = 'deposit' OR kind = ...``): SQLite runs ``kind IN (...)``, SQLAlchemy's own
+    form, about six times slower, on every row written (migration 0009)."""
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, Enum):
+                allowed = " OR ".join(f"{column.name} = '{value}'" for value in column.type.enums)
+                table.append_constraint(CheckConstraint(allowed, name=column.type.name))

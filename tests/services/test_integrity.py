@@ -3,6 +3,8 @@ schema the migrations build is the schema the models describe."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import text
 
 from classpay_tui.db.migrate import current_revision, head_revision
@@ -85,3 +87,41 @@ def test_migrations_build_exactly_the_models(service):
 def test_initialize_twice_keeps_the_settings(service):
     assert service.initialize(currency="EUR") is False
     assert service.currency() == "USD"
+
+
+def enum_columns() -> list[tuple[str, str, str]]:
+    from sqlalchemy import Enum
+
+    from classpay_tui.db.models import Base
+
+    return [
+        (table.name, column.name, column.type.name)
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, Enum)
+    ]
+
+
+def test_every_enum_column_refuses_a_value_outside_its_enum(service, admin):
+    """The CHECK constraints written as comparisons (migration 0009) still hold every
+    stored enum to its values: each refusal names the enum's own constraint."""
+    from sqlalchemy.exc import IntegrityError
+
+    writer(service, admin, percent=Decimal("50"))  # a rule of its own: only the enum's check can fail
+    bundle = seed_bundle(service, admin)
+    pay(service, admin, bundle.bundle_id, "200.00", deposit=True)  # the first allocation: no installment
+    pay(service, admin, bundle.bundle_id, "800.00")  # paid in full: a writer payout is scheduled
+    service.add_operator(admin, "bob", "staff")
+    columns = enum_columns()
+    assert len(columns) == 15
+    for table, column, enum_name in columns:
+        with service.db.engine.connect() as connection:
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar(), table
+            try:
+                connection.execute(
+                    text(f"UPDATE {table} SET {column} = 'not-a-value' WHERE id = (SELECT min(id) FROM {table})")
+                )
+            except IntegrityError as error:
+                assert f"ck_{table}_{enum_name}" in str(error)
+            else:
+                raise AssertionError(f"{table}.{column} took a value outside its enum")

@@ -98,3 +98,37 @@ def test_the_search_index_goes_with_a_downgrade_and_comes_back_filled(empty_db_u
     for term in ("abbott", "mem", "ki", "a"):
         assert [row.bundle_id for row in service.list_payments(admin, search=term)] == [bundle], term
     database.dispose()
+
+
+def payment_kind_check(database: Database) -> str:
+    """How the database holds the ledger's kind to its values."""
+    with database.engine.connect() as connection:
+        if database.engine.dialect.name == "sqlite":
+            return connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'order_payments'")).scalar_one()
+        query = "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :name"
+        return connection.execute(text(query), {"name": "ck_order_payments_payment_kind"}).scalar_one()
+
+
+def test_enum_checks_go_from_in_lists_to_comparisons_and_back(empty_db_url, admin):
+    database = Database(empty_db_url)
+    service = ClassPaymentService(database)
+    service.initialize()
+    assert "'deposit'" in payment_kind_check(database) and " IN " not in payment_kind_check(database).upper()
+    command.downgrade(alembic_config(database.engine), "0008")
+    assert " IN (" in payment_kind_check(database) or "ANY" in payment_kind_check(database)
+    service.initialize()
+    assert current_revision(database.engine) == head_revision()
+    assert " IN " not in payment_kind_check(database).upper()
+    # The edited schema is the one in use: the tables still take rows and refuse bad ones.
+    service.add_writer(admin, WriterIn(username="kim"))
+    data = BundleIn(client_name="Ada", title="Memoir", number_of_classes=1, total_amount=Decimal("10.00"), writer="kim")
+    service.create_bundle(admin, data)
+    with database.engine.connect() as connection, pytest.raises(Exception, match="ck_order_payments_payment_kind"):
+        connection.execute(text("UPDATE order_payments SET kind = 'gift'"))
+        connection.execute(
+            text(
+                "INSERT INTO order_payments (bundle_id, kind, amount, method, reference, received_at, recorded_at,"
+                " recorded_by) VALUES (1, 'gift', 100, 'cash', 'R-1', '2024-01-01', '2024-01-01', 'x')"
+            )
+        )
+    database.dispose()
