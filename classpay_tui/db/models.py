@@ -197,15 +197,11 @@ class ClassPayment(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# Sort orders of the bundle list: ascending by the amount or date, ties newest bundle first.
+# Sort orders of the bundle list: ascending by the amount or date, ties newest bundle first,
+# read forwards; descending ones read them backwards (``listing.tie_order``).
 Index("ix_class_payments_due_bundle", ClassPayment.next_due_date, ClassPayment.bundle_id.desc())
 Index("ix_class_payments_balance_bundle", ClassPayment.balance_remaining, ClassPayment.bundle_id.desc())
 Index("ix_class_payments_paid_bundle", ClassPayment.amount_paid, ClassPayment.bundle_id.desc())
-# Descending orders, ties newest first: the same columns both ascending, walked backwards
-# (a keyset page of "largest balance first" reads its own rows, not a sort of every bundle).
-Index("ix_class_payments_due_bundle_up", ClassPayment.next_due_date, ClassPayment.bundle_id)
-Index("ix_class_payments_balance_bundle_up", ClassPayment.balance_remaining, ClassPayment.bundle_id)
-Index("ix_class_payments_paid_bundle_up", ClassPayment.amount_paid, ClassPayment.bundle_id)
 # Writer totals read every record's compensation per writer: from this index alone, not the table.
 Index(
     "ix_class_payments_writer_totals",

@@ -4,8 +4,10 @@ A page starts at the key of a row the screen already holds (its sort value and b
 instead of skipping rows with OFFSET, so the next page, the previous one and the end of
 the list each read about their own rows, at row 10 or at row 100,000.
 
-The list's order is a sort column, ascending or descending, then the bundle id, newest
-first; bundles without a due date come last in both directions of the due-date order. A
+The list's order is a sort column, ascending or descending, then the bundle id: newest
+first in an ascending order, a descending one being that order read backwards
+(:func:`~classpay_tui.services.listing.tie_order`); bundles without a due date come last
+in both directions of the due-date order, their ties broken the same way. A
 walk through the list is a short sequence of segments, each one index range in index
 order (the rows tied with the key, then the rows beyond its value, then the bundles with
 no due date); a page takes rows from them in turn until it is full.
@@ -56,22 +58,26 @@ def forward(order: str, key: ListKey | None, *, inclusive: bool = False) -> list
     if name == "id":
         if key is None:
             return [Segment(None, (bundle.desc() if down else bundle.asc(),))]
-        if down:
-            beyond = bundle <= kid if inclusive else bundle < kid
-        else:
-            beyond = bundle >= kid if inclusive else bundle > kid
-        return [Segment(beyond, (bundle.desc() if down else bundle.asc(),))]
+        return [Segment(_past(kid, not down, inclusive), (bundle.desc() if down else bundle.asc(),))]
     column, nullable = _column(name), name in NULLABLE
-    in_order = (column.desc() if down else column.asc(), bundle.desc())
-    empty_tail = [Segment(column.is_(None), (bundle.desc(),))] if nullable else []
+    ties = listing.tie_order(down)
+    in_order = (column.desc() if down else column.asc(), ties)
+    empty_tail = [Segment(column.is_(None), (ties,))] if nullable else []
     if key is None:
         return [Segment(column.is_not(None) if nullable else None, in_order), *empty_tail]
-    tie = bundle <= kid if inclusive else bundle < kid
+    tie = _past(kid, down, inclusive)  # a descending order's ties go oldest first: up the ids
     if key.value is None:
-        return [Segment(and_(column.is_(None), tie), (bundle.desc(),))]
+        return [Segment(and_(column.is_(None), tie), (ties,))]
     value = bindparam("kv")
     later = column < value if down else column > value
-    return [Segment(and_(column == value, tie), (bundle.desc(),)), Segment(later, in_order), *empty_tail]
+    return [Segment(and_(column == value, tie), (ties,)), Segment(later, in_order), *empty_tail]
+
+
+def _past(kid: Any, rising: bool, inclusive: bool) -> ColumnElement[bool]:
+    """The bundle ids after ``kid`` (or at it, ``inclusive``) in rising or falling id order."""
+    if rising:
+        return bundle >= kid if inclusive else bundle > kid
+    return bundle <= kid if inclusive else bundle < kid
 
 
 def backward(order: str, key: ListKey | None) -> list[Segment]:
@@ -84,16 +90,18 @@ def backward(order: str, key: ListKey | None) -> list[Segment]:
             return [Segment(None, (back,))]
         return [Segment(bundle > kid if down else bundle < kid, (back,))]
     column, nullable = _column(name), name in NULLABLE
-    against = (column.asc() if down else column.desc(), bundle.asc())
+    ties_back = listing.tie_order(not down)
+    against = (column.asc() if down else column.desc(), ties_back)
     if key is None:
         if nullable:
-            return [Segment(column.is_(None), (bundle.asc(),)), Segment(column.is_not(None), against)]
+            return [Segment(column.is_(None), (ties_back,)), Segment(column.is_not(None), against)]
         return [Segment(None, against)]
+    tie = bundle < kid if down else bundle > kid
     if key.value is None:
-        return [Segment(and_(column.is_(None), bundle > kid), (bundle.asc(),)), Segment(column.is_not(None), against)]
+        return [Segment(and_(column.is_(None), tie), (ties_back,)), Segment(column.is_not(None), against)]
     value = bindparam("kv")
     earlier = column > value if down else column < value
-    return [Segment(and_(column == value, bundle > kid), (bundle.asc(),)), Segment(earlier, against)]
+    return [Segment(and_(column == value, tie), (ties_back,)), Segment(earlier, against)]
 
 
 def sort_value(order: str) -> Any:

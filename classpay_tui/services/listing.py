@@ -37,13 +37,25 @@ DEFAULT_ORDER = "-id"
 
 def order_by(order: str) -> list[Any]:
     """``balance`` ascending, ``-balance`` descending; no due date sorts last; ties by
-    bundle id, newest first, so pages never skip or repeat a bundle."""
+    bundle id, so pages never skip or repeat a bundle: newest first in an ascending order,
+    and a descending order is that order read backwards (oldest first among ties), so one
+    index serves both (:func:`tie_order`)."""
     name = order.removeprefix("-")
     column = LIST_ORDERS[name]
-    key = column.desc() if order.startswith("-") else column.asc()
+    down = order.startswith("-")
+    key = column.desc() if down else column.asc()
     if name == "due":
         key = key.nulls_last()
-    return [key] if name == "id" else [key, ClassPayment.bundle_id.desc()]
+    return [key] if name == "id" else [key, tie_order(down)]
+
+
+def tie_order(down: bool) -> Any:
+    """The bundle ids of rows with the same sort value: newest first in an ascending order,
+    oldest first in a descending one. Each sort column's index (migration 0004: the value
+    ascending, the bundle id descending) is read forwards for the one, backwards for the
+    other; breaking ties newest first both ways took a second index per column, which every
+    payment had to keep up (dropped by migration 0010)."""
+    return ClassPayment.bundle_id.asc() if down else ClassPayment.bundle_id.desc()
 
 
 FilterKey = tuple[str | None, bool, SearchPlan | None, bool]

@@ -209,7 +209,7 @@ def test_every_way_of_searching_finds_what_like_finds(varied, admin, support, ma
         assert found(varied, admin, term) == want, term
         page = varied.bundle_list_page(admin, ListQuery(search=term), PageRequest(limit=500, count=True))
         assert ([row.bundle_id for row in page.rows], page.total) == (want, len(want)), term
-        by_balance = reference(varied, term, order="p.balance_remaining DESC, p.bundle_id DESC", status="pending")
+        by_balance = reference(varied, term, order="p.balance_remaining DESC, p.bundle_id ASC", status="pending")
         assert found(varied, admin, term, order="-balance", status="pending") == by_balance, term
         with varied.db.read() as session:
             seen_plans.add(list_search.plan_search(session, term.strip(), {}).how)
@@ -347,7 +347,7 @@ REFERENCE_ORDERS = {
     "-id": "p.bundle_id DESC",
     "due": "p.next_due_date IS NULL, p.next_due_date, p.bundle_id DESC",
     "client": "lower(c.name), p.bundle_id DESC",
-    "-paid": "p.amount_paid DESC, p.bundle_id DESC",
+    "-paid": "p.amount_paid DESC, p.bundle_id ASC",
 }
 
 

@@ -42,10 +42,13 @@ def test_default_is_newest_first(service, bundles):
     assert _ids(service, order="id") == [b["carol"], b["alice"], b["bob"], b["dave"]]
 
 
-def test_by_balance_ties_newest_first(service, bundles):
+def test_by_balance_ties_newest_first_and_descending_is_the_reverse(service, bundles):
     b = bundles
-    assert _ids(service, order="-balance") == [b["bob"], b["carol"], b["dave"], b["alice"]]
     assert _ids(service, order="balance") == [b["dave"], b["alice"], b["carol"], b["bob"]]
+    # Read backwards: the tied balances (alice, dave) oldest first.
+    assert _ids(service, order="-balance") == [b["bob"], b["carol"], b["alice"], b["dave"]]
+    for name in ("balance", "paid", "client", "id"):
+        assert _ids(service, order=f"-{name}") == _ids(service, order=name)[::-1], name
 
 
 def test_by_paid_client_and_due(service, bundles):
@@ -61,8 +64,9 @@ def test_by_paid_client_and_due(service, bundles):
 
 def test_pages_in_order_never_skip_or_repeat(service, admin):
     ids = [seed_bundle(service, admin, writer_name=None, total="500.00").bundle_id for _ in range(5)]
-    pages = [_ids(service, order="-balance", limit=2, offset=offset) for offset in (0, 2, 4)]
-    assert [bundle for page in pages for bundle in page] == sorted(ids, reverse=True)
+    for order, oldest_first in (("balance", False), ("-balance", True)):
+        pages = [_ids(service, order=order, limit=2, offset=offset) for offset in (0, 2, 4)]
+        assert [bundle for page in pages for bundle in page] == sorted(ids, reverse=not oldest_first)
 
 
 def test_order_filters_and_refusals(service, bundles, admin):
