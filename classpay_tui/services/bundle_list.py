@@ -88,7 +88,7 @@ def backward(order: str, key: ListKey | None) -> list[Segment]:
         back = bundle.asc() if down else bundle.desc()
         if key is None:
             return [Segment(None, (back,))]
-        return [Segment(bundle > kid if down else bundle < kid, (back,))]
+        return [Segment(_past(kid, down, False), (back,))]
     column, nullable = _column(name), name in NULLABLE
     ties_back = listing.tie_order(not down)
     against = (column.asc() if down else column.desc(), ties_back)
@@ -96,7 +96,7 @@ def backward(order: str, key: ListKey | None) -> list[Segment]:
         if nullable:
             return [Segment(column.is_(None), (ties_back,)), Segment(column.is_not(None), against)]
         return [Segment(None, against)]
-    tie = bundle < kid if down else bundle > kid
+    tie = _past(kid, not down, False)  # the tied rows before the key, in the list's order
     if key.value is None:
         return [Segment(and_(column.is_(None), tie), (ties_back,)), Segment(column.is_not(None), against)]
     value = bindparam("kv")
