@@ -175,7 +175,7 @@ def import_payments(path: Path, runs: int) -> Figure:
         service = database.service_for(base)
         service.import_files(ADMIN, files)
         service.db.dispose()
-        times, raw, processor = [], [], []
+        times, raw, processor, checkpoints = [], [], [], []
         for run in range(runs):
             copy = database.copy(base, folder, f"import-{run}.db")
             service = database.service_for(copy)
@@ -184,11 +184,14 @@ def import_payments(path: Path, runs: int) -> Figure:
                 report = service.import_files(ADMIN, [payments])
                 times.append(time.perf_counter() - start)
                 processor.append(_processor_time() - used)
+            service.db.wait_for_checkpoints()
+            checkpoints.append(time.perf_counter() - start - times[-1])
             service.db.dispose()
             if report.added.get("payments") != IMPORT_PAYMENTS:
                 raise RuntimeError(f"the import added {report.added}")
             fresh = database.copy(base, folder, f"raw-{run}.db")
             connection = floors.connect(fresh)
+            connection.execute("PRAGMA wal_autocheckpoint = 0")  # committed as the import commits
             raw.append(floors.replay(connection, statements, commit=True))
             connection.close()
             for leftover in folder.glob(f"*-{run}.db*"):
@@ -203,7 +206,8 @@ def import_payments(path: Path, runs: int) -> Figure:
         value >= 50_000,
         unit="rows/s",
         note=f"processor time {_median(processor):.2f} s (all its threads), wall {_median(times):.2f} s, "
-        f"its SQL raw {_median(raw):.2f} s",
+        f"its SQL raw {_median(raw):.2f} s; the WAL then copied into the database file in the background "
+        f"(a checkpoint, done {_median(checkpoints):.2f} s after the import returned)",
     )
 
 

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from classpay_tui.db.wal_checkpoint import BackgroundCheckpoints, automatic_checkpoint_off
+
 BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "classpay_write"
 
@@ -79,6 +81,7 @@ class Database:
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         self._writers = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._checkpoints = BackgroundCheckpoints(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -94,6 +97,29 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any error."""
         with self._writers.begin() as session:
             yield session
+
+    @contextmanager
+    def bulk_write(self) -> Iterator[Session]:
+        """:meth:`write` for a transaction of many thousands of rows. On SQLite its commit
+        leaves the pages it wrote in the WAL, durable, and a background thread copies them
+        into the database file right after (see :mod:`classpay_tui.db.wal_checkpoint`);
+        :meth:`dispose` waits for that copy."""
+        if not self.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        with (
+            self._write_engine.connect() as connection,
+            automatic_checkpoint_off(connection),
+            self._writers(bind=connection) as session,
+            session.begin(),
+        ):
+            yield session
+        self._checkpoints.start()
+
+    def wait_for_checkpoints(self) -> None:
+        """Until the checkpoints started after bulk writes (:meth:`bulk_write`) are done."""
+        self._checkpoints.wait()
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
@@ -114,4 +140,5 @@ class Database:
         return describe_url(self.url)
 
     def dispose(self) -> None:
+        self._checkpoints.wait()
         self.engine.dispose()

@@ -41,7 +41,7 @@ class ImportOperations(ServiceCore):
         files = ImportFiles(paths)  # every file read (not yet checked) before the transaction begins
         now, today = self.clock.now(), self.clock.today()
         # The statement thread is left (waiting for what still runs) before the transaction ends.
-        with self.db.write() as session, bulk_work(session), StatementThread() as statements:
+        with self.db.bulk_write() as session, bulk_work(session), StatementThread() as statements:
             outcome = Importer(session, ctx.login, now, today, statements).run(files)
             if files.problems or outcome.problems:
                 raise ImportRejected(files.problems + outcome.problems)  # rolls the transaction back
