@@ -62,6 +62,46 @@ class _Memo(dict[Any, Any]):
         return result
 
 
+# Kept from one bulk statement to the next, so that an import converts each distinct amount,
+# day or status once, not once per batch of rows; emptied when one grows past the limit.
+_MEMO_LIMIT = 100_000
+_BIND_MEMOS: dict[tuple[str, str, str], _Memo | None] = {}  # (dialect, table, column) → its memo
+_RESULT_MEMOS: dict[Callable[[Any], Any], _Memo] = {}  # result processor → its memo
+
+
+def _bind_memo(dialect: Any, table: Table, key: str) -> _Memo | None:
+    """The memo of a column's bind processor; None if the column has no processor."""
+    where = (dialect.name, table.name, key)
+    try:
+        memo = _BIND_MEMOS[where]
+    except KeyError:
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        memo = _BIND_MEMOS[where] = _Memo(process) if process is not None else None
+    if memo is not None and len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    return memo
+
+
+def _result_memo(process: Callable[[Any], Any]) -> _Memo:
+    memo = _RESULT_MEMOS.get(process)
+    if memo is None:
+        if len(_RESULT_MEMOS) > 500:  # processors of column lists built anew each time: keep it small
+            _RESULT_MEMOS.clear()
+        memo = _RESULT_MEMOS[process] = _Memo(process)
+    elif len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    return memo
+
+
+def _through(memo: _Memo, values: Sequence[Any]) -> list[Any]:
+    """Every value through the memo's processor (``map`` of the dict lookup: no Python
+    frame per value), or straight through it where a value cannot be a dict key."""
+    try:
+        return list(map(memo.__getitem__, values))
+    except TypeError:  # an unhashable value: not memoized
+        return list(map(memo.processor, values))
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Python's cyclic garbage collector paused while a bulk operation builds millions of
@@ -188,11 +228,7 @@ def converted(rows: list[Any], processors: Processors) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in rows]
     columns: list[Any] = list(zip(*rows, strict=True))
     for index, process in processors:
-        memo = _Memo(process)
-        try:
-            columns[index] = [memo[value] for value in columns[index]]
-        except TypeError:  # an unhashable value: not memoized
-            columns[index] = [process(value) for value in columns[index]]
+        columns[index] = _through(_result_memo(process), columns[index])
     return list(zip(*columns, strict=True))
 
 
@@ -228,16 +264,12 @@ Values = Sequence[Any]  # one row's values, in the order of its columns
 
 def _bound_flat(dialect: Any, table: Table, columns: Sequence[str], rows: Sequence[Values]) -> list[Any]:
     """The rows' values through each column type's bind processor, row after row in one
-    flat list. Converted a column at a time, each distinct value once."""
+    flat list. Converted a column at a time, each distinct value once (:func:`_bind_memo`)."""
     converted: list[Any] = list(zip(*rows, strict=True))
     for index, key in enumerate(columns):
-        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            memo = _Memo(process)
-            try:
-                converted[index] = [memo[value] for value in converted[index]]
-            except TypeError:  # an unhashable value: not memoized
-                converted[index] = [process(value) for value in converted[index]]
+        memo = _bind_memo(dialect, table, key)
+        if memo is not None:
+            converted[index] = _through(memo, converted[index])
     return list(chain.from_iterable(zip(*converted, strict=True)))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from classpay_tui.db.bulk import bulk_work, paused_gc
@@ -42,9 +43,22 @@ class ImportOperations(ServiceCore):
         now, today = self.clock.now(), self.clock.today()
         # The statement thread is left (waiting for what still runs) before the transaction ends.
         with self.db.bulk_write() as session, bulk_work(session), StatementThread() as statements:
-            outcome = Importer(session, ctx.login, now, today, statements).run(files)
+            importer = Importer(session, ctx.login, now, today, statements)
+            outcome = importer.run(files)
             if files.problems or outcome.problems:
                 raise ImportRejected(files.problems + outcome.problems)  # rolls the transaction back
             report = ImportReport(added=outcome.added, unchanged=outcome.unchanged, files=files.names)
             record_event(session, ctx, now, "import", "import", 0, after=report.model_dump(mode="json"))
-            return report
+            release = _released_in_background([importer, files])
+            del importer, files, outcome
+            release.start()
+        release.join()
+        return report
+
+
+def _released_in_background(objects: list[object]) -> threading.Thread:
+    """A thread to start once the caller has dropped its own references to ``objects``:
+    it lets go of the last ones. Freeing an import's rows and working state (millions of
+    small objects, some 40 ms for 100,000 payments) then overlaps the commit, during which
+    this thread waits on SQLite without holding the interpreter lock."""
+    return threading.Thread(target=objects.clear, name="classpay-release")
