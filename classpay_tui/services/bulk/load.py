@@ -198,15 +198,13 @@ def fetch(session: Session, bundle_ids: Sequence[int], *, lock: bool, stored_up_
     dialect = session.get_bind().dialect
     queries = _queries(dialect.name)
     ids = sorted(set(bundle_ids))
+    keys = [keys_value(dialect.name, part) for part in chunks(ids)]  # encoded once for every query
     raw: Raw = {}
     for name, query in queries.items():
         if name == "lock" and not lock:
             continue
         statement, _ = prebuilt_read(dialect, query)
-        raw[name] = [
-            fetch_raw(session, statement, {"ids": keys_value(dialect.name, part), "at_most": stored_up_to})
-            for part in chunks(ids)
-        ]
+        raw[name] = [fetch_raw(session, statement, {"ids": part, "at_most": stored_up_to}) for part in keys]
     return raw
 
 

@@ -347,8 +347,8 @@ class Importer:
         references are recorded) are submitted before the part before it is taken; the new
         payments of a part are written (after their bundles' reads are submitted, see
         :class:`~classpay_tui.services.bulk.Loading`) while the next part is checked; and
-        the bundles that no later part names (``last_parts()``, worked out once the first
-        lookups are on their way) are settled one part later, once their reads are surely done."""
+        the bundles that no later part names (``last_parts()``, worked out while the first
+        part is written) are settled one part later, once their reads are surely done."""
         self.loading = Loading(self.statements, self.session)
         if self.writing:
             self.loading.add(self.touched)  # new bundles and plans: read before any payment is written
@@ -359,11 +359,11 @@ class Importer:
             keys = {row.bundle for row in rows} - self._asked - self.bundle_ids.keys()
             self._asked |= keys
             lookups = self.statements.submit(_look_up_payments, self.session, keys, [row.reference for row in rows])
-            if index == 0:
-                endings = _settled_early(last_parts())
             if pending is not None:
                 self._take_payments(*pending[:2])
                 self._settle(complete)
+                if index == 1:  # worked out while the first part is written
+                    endings = _settled_early(last_parts())
                 complete = {self.bundle_ids[key] for key in endings[pending[2]] if key in self.bundle_ids}
             pending = rows, lookups, index
         if pending is not None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from classpay_tui.domain.statuses import PaymentKind, PaymentMethod
@@ -108,7 +109,7 @@ KINDS = {
 }
 
 
-def _column(table: CsvTable, cells_of: list[Sequence[str]], field: Field) -> tuple[list[Any], bool]:
+def _column(table: CsvTable, cells_of: list[Sequence[str]] | _ColumnsTaken, field: Field) -> tuple[list[Any], bool]:
     """The field's value for every record, and whether any cell was refused; ``cells_of``:
     the table's cells column by column."""
     index = {name: position for position, name in enumerate(table.header)}  # a name given twice: the last one
@@ -184,7 +185,17 @@ def parse_table(table: CsvTable, first_column: list[Any] | None = None) -> tuple
     return [row for row in typed if row is not None] if problems else typed, problems
 
 
+class _ColumnsTaken:
+    """A table's cells column by column, as ``list(zip(*records))`` but each column taken
+    from the records only when asked for (the bundle keys need one column of nine)."""
+
+    def __init__(self, records: list[list[str]]) -> None:
+        self.records = records
+
+    def __getitem__(self, position: int) -> list[str]:
+        return list(map(itemgetter(position), self.records))
+
+
 def bundle_keys(table: CsvTable) -> list[Any]:
     """Each payment record's bundle key, as :func:`parse_table` would give it (REFUSED for a bad one)."""
-    cells_of = list(zip(*table.records, strict=True)) if table.records else [()] * len(table.header)
-    return _column(table, cells_of, PAYMENT_FIELDS[0])[0]
+    return _column(table, _ColumnsTaken(table.records), PAYMENT_FIELDS[0])[0]
