@@ -117,6 +117,9 @@ def _plain_lines(text: str) -> list[str] | None:
 
 
 def _split_plain(lines: list[str]) -> Split:
+    if lines and lines[0] and "" not in lines[1:-1]:  # no blank line but maybe the last: numbered as they are
+        body = lines[1:] if lines[-1] else lines[1:-1]
+        return lines[0].split(","), [line.split(",") for line in body], list(range(2, len(body) + 2))
     numbered = [(number, line) for number, line in enumerate(lines, 1) if line]  # blank lines are skipped
     if not numbered:
         return None
