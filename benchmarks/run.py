@@ -75,7 +75,7 @@ def main() -> None:
         ("record", lambda: [service_bench.record(path, fast)]),
         ("reads", lambda: service_bench.reads(path, fast)),
         ("check", lambda: [service_bench.check(path, args.runs)]),
-        ("import", lambda: [service_bench.import_payments(path, max(1, args.runs // 2))]),
+        ("import", lambda: [service_bench.import_payments(path, args.runs)]),
     ]
     if app_bench.app_available():
         steps += [
