@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from classpay_tui.db.engine import Database
 from classpay_tui.db.wal_checkpoint import AUTOMATIC_PAGES
@@ -81,3 +81,14 @@ def test_the_checkpoint_runs_while_other_connections_stay_open(sqlite_url):
     assert _pages_in_file(Path(sqlite_url)) == committed
     assert clerk.execute("SELECT count(*) FROM scratch").fetchone() == (2500,)
     clerk.close()
+
+
+def test_a_bulk_write_takes_the_write_lock_at_once(sqlite_url):
+    """Like every write: ``BEGIN IMMEDIATE``, so a second writer waits its turn."""
+    db = _scratch_db(sqlite_url)
+    sent: list[str] = []
+    event.listen(db.engine, "before_cursor_execute", lambda _c, _cur, sql, *_: sent.append(sql))
+    with db.bulk_write() as session:
+        session.execute(text("SELECT 1"))
+    assert sent[:2] == ["BEGIN IMMEDIATE", "SELECT 1"]
+    db.dispose()
