@@ -15,9 +15,9 @@ Core executemany ("insertmanyvalues"), which is already fast.
 ``prepare_insert`` and ``prepare_update`` convert the values at once and give the write to
 run later (:mod:`classpay_tui.db.statement_thread` runs it in a second thread).
 
-``read_rows`` is the same idea for reading many rows; ``prebuilt_read``, ``fetch_raw``,
-``decoded`` and ``converted`` are its steps, for a caller that reads in one thread and
-converts in another.
+``read_rows`` is the same idea for reading many rows; ``prebuilt_read``, ``fetch_raw``
+(or ``fetch_raw_together``), ``decoded`` and ``converted`` are its steps, for a caller that
+reads in one thread and converts in another.
 
 ``insert_rows_returning_ids`` (and ``insert_values_returning_ids``) gives the new primary
 keys in the order of the rows: on PostgreSQL with ``RETURNING`` sorted by parameter order;
@@ -177,18 +177,21 @@ def prebuilt_read(dialect: Any, query: Select[Any]) -> tuple[Any, Processors]:
 _AS_JSON: dict[Any, Any] = {}
 
 
-def _as_one_json_array(statement: Any) -> Any:
-    """``SELECT json_group_array(json_array(<columns>)) FROM (<statement>)``, built once."""
+def _as_json_columns(statement: Any) -> Any:
+    """``SELECT json_array(json_group_array(<column>), ...) FROM (<statement>)``, built
+    once: the rows a column at a time. One pass of the aggregate steps every
+    ``json_group_array`` over the same rows in the same order, so the i-th value of each
+    column belongs to the same row."""
     found = _AS_JSON.get(statement)
     if found is None:
         if len(_AS_JSON) > 500:
             _AS_JSON.clear()
         rows = statement.subquery()
-        found = _AS_JSON[statement] = select(func.json_group_array(func.json_array(*rows.c))).select_from(rows)
+        found = _AS_JSON[statement] = select(func.json_array(*map(func.json_group_array, rows.c))).select_from(rows)
     return found
 
 
-Fetched = list[Any] | str | None  # rows as read: the driver's, or one JSON array (text)
+Fetched = list[Any] | str | None  # rows as read: the driver's, or one JSON array of columns (text)
 
 
 def fetch_raw(session: Session, statement: Any, params: dict[str, Any]) -> Fetched:
@@ -196,13 +199,14 @@ def fetch_raw(session: Session, statement: Any, params: dict[str, Any]) -> Fetch
     stores (rows in no particular order), to be :func:`decoded` (where the caller likes:
     in a statement thread, decoding waits for the interpreter lock).
 
-    On SQLite they come back as one JSON array, read in one step: the driver takes the
-    interpreter lock back after every row it steps to, and while another thread runs
-    Python each of those waits its turn, which makes reading many rows crawl. JSON keeps
-    every stored value as it is (integers exactly, text, NULL); classpay stores no blobs
-    or floats."""
+    On SQLite they come back as one JSON array of columns, read in one step: the driver
+    takes the interpreter lock back after every row it steps to, and while another thread
+    runs Python each of those waits its turn, which makes reading many rows crawl. A column
+    at a time, decoding makes one list per column instead of one per row, and the columns
+    are what :func:`converted` works on. JSON keeps every stored value as it is (integers
+    exactly, text, NULL); classpay stores no blobs or floats."""
     if session.get_bind().dialect.name == "sqlite" and sqlite_json():
-        return session.connection().execute(_as_one_json_array(statement), params).scalar()
+        return session.connection().execute(_as_json_columns(statement), params).scalar()
     result = session.connection().execute(statement, params)
     try:
         return result.cursor.fetchall() if result.cursor is not None else []
@@ -210,23 +214,45 @@ def fetch_raw(session: Session, statement: Any, params: dict[str, Any]) -> Fetch
         result.close()
 
 
-def decoded(pieces: Sequence[Fetched]) -> list[Any]:
-    """The rows of what :func:`fetch_raw` read, one piece after the other."""
-    rows: list[Any] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            rows += json.loads(piece)
-        elif piece:
-            rows += piece
-    return rows
+_TOGETHER: dict[tuple[Any, ...], Any] = {}
 
 
-def converted(rows: list[Any], processors: Processors) -> list[tuple[Any, ...]]:
-    """Rows as read (:func:`fetch_raw`) with each column's result processor applied, a
+def fetch_raw_together(session: Session, statements: Sequence[Any], params: dict[str, Any]) -> list[Fetched]:
+    """:func:`fetch_raw` of each statement, all run with the same ``params``. On SQLite
+    they are one statement (``SELECT (<first as JSON>), (<second as JSON>), ...``): a
+    statement thread then takes the interpreter lock back once for all of them, not once
+    each, and every wait for the lock is a wait while another thread runs Python."""
+    if session.get_bind().dialect.name != "sqlite" or not sqlite_json():
+        return [fetch_raw(session, statement, params) for statement in statements]
+    key = tuple(statements)
+    together = _TOGETHER.get(key)
+    if together is None:
+        if len(_TOGETHER) > 100:
+            _TOGETHER.clear()
+        together = _TOGETHER[key] = select(*(_as_json_columns(each).scalar_subquery() for each in statements))
+    return list(session.connection().execute(together, params).one())
+
+
+Columns = list[Sequence[Any]]  # one sequence of values per column, all of the same length
+
+
+def decoded(pieces: Sequence[Fetched]) -> Columns | None:
+    """The columns of what :func:`fetch_raw` read, one piece after the other (None: no rows)."""
+    parts = [
+        json.loads(piece) if isinstance(piece, str) else list(zip(*piece, strict=True)) for piece in pieces if piece
+    ]
+    parts = [part for part in parts if part[0]]  # an empty result is a JSON array of empty columns
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    return [list(chain.from_iterable(part[index] for part in parts)) for index in range(len(parts[0]))]
+
+
+def converted(columns: Columns | None, processors: Processors) -> list[tuple[Any, ...]]:
+    """Rows of the columns of :func:`decoded`, each column's result processor applied, a
     column at a time, each distinct stored value once."""
-    if not processors or not rows:
-        return [tuple(row) for row in rows]
-    columns: list[Any] = list(zip(*rows, strict=True))
+    if columns is None:
+        return []
+    columns = list(columns)
     for index, process in processors:
         columns[index] = _through(_result_memo(process), columns[index])
     return list(zip(*columns, strict=True))
@@ -248,16 +274,19 @@ def read_rows(session: Session, query: Select[Any], params: dict[str, Any] | Non
         statement = query.with_only_columns(*plain)
     else:
         statement, processors = prebuilt_read(dialect, query)
-    return converted(session.connection().execute(statement, params or {}).fetchall(), processors)
+    return converted(decoded([session.connection().execute(statement, params or {}).fetchall()]), processors)
 
 
 def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-# Rows per multi-row statement: enough to amortise the per-statement work, few enough that
-# the statement text stays small (each distinct text is prepared once and cached).
-ROWS_PER_STATEMENT = 500
+# Rows per multi-row statement, at most (SQLite's limit on parameters caps it too: ~3,000
+# rows of 10 columns). Many rows amortise the statement's fixed work; and a statement
+# thread waits for the interpreter lock once per statement, as long as whatever the other
+# thread is running at that moment takes, so fewer statements mean fewer such waits. Each
+# distinct text is prepared once and cached.
+ROWS_PER_STATEMENT = 5000
 
 Values = Sequence[Any]  # one row's values, in the order of its columns
 

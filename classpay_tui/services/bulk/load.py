@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Select, bindparam, cast, func, select, type_c
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import NullType
 
-from classpay_tui.db.bulk import Fetched, converted, decoded, fetch_raw, prebuilt_read
+from classpay_tui.db.bulk import Fetched, converted, decoded, fetch_raw_together, prebuilt_read
 from classpay_tui.db.key_lists import in_keys, keys_value
 from classpay_tui.db.models import (
     ClassBundle,
@@ -197,15 +197,14 @@ def fetch(session: Session, bundle_ids: Sequence[int], *, lock: bool, stored_up_
     not read (the caller's new ones)."""
     dialect = session.get_bind().dialect
     queries = _queries(dialect.name)
+    names = [name for name in queries if lock or name != "lock"]  # the lock first
+    statements = [prebuilt_read(dialect, queries[name])[0] for name in names]
     ids = sorted(set(bundle_ids))
-    keys = [keys_value(dialect.name, part) for part in chunks(ids)]  # encoded once for every query
-    raw: Raw = {}
-    for name, query in queries.items():
-        if name == "lock" and not lock:
-            continue
-        statement, _ = prebuilt_read(dialect, query)
-        raw[name] = [fetch_raw(session, statement, {"ids": part, "at_most": stored_up_to}) for part in keys]
-    return raw
+    pieces = [
+        fetch_raw_together(session, statements, {"ids": keys_value(dialect.name, part), "at_most": stored_up_to})
+        for part in chunks(ids)
+    ]
+    return {name: [piece[index] for piece in pieces] for index, name in enumerate(names)}
 
 
 def build(session: Session, raw: Raw) -> Loaded:
