@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,11 +71,22 @@ def _report(outcome: Outcome, names: list[str]) -> ImportReport:
     return ImportReport(added=outcome.added, unchanged=outcome.unchanged, files=names)
 
 
+# How long the releasing thread lets the committing thread go first (see below).
+_COMMIT_HEAD_START = 0.002
+
+
 def _released_when_committing(session: Session, objects: list[object]) -> threading.Thread:
     """A thread that lets go of ``objects`` (the caller has dropped its own references) as
     the transaction commits. Freeing an import's rows and working state (millions of small
     objects, ~75 ms for 100,000 payments) holds the interpreter lock throughout; started by
-    the commit, it runs while the caller waits on SQLite's commit, which does not."""
-    thread = threading.Thread(target=objects.clear, name="classpay-release")
+    the commit, it runs while the caller waits on SQLite's commit, which does not. It first
+    gives the caller a moment to get into the commit: freeing cannot be interrupted, and a
+    caller still in Python would otherwise wait for all of it before committing."""
+
+    def release() -> None:
+        time.sleep(_COMMIT_HEAD_START)
+        objects.clear()
+
+    thread = threading.Thread(target=release, name="classpay-release")
     event.listen(session.connection(), "commit", lambda _connection: thread.start(), once=True)
     return thread

@@ -37,7 +37,7 @@ from classpay_tui.domain.money import ZERO
 from classpay_tui.domain.statuses import PaymentKind
 from classpay_tui.services.bulk import BonusPayout, Entry, Loading, Settlement
 from classpay_tui.services.importing.files import ImportFiles
-from classpay_tui.services.importing.lookups import Lookup, chunks, existing, look_up
+from classpay_tui.services.importing.lookups import Lookup, LookupQuery, chunks, existing, lookup_query
 from classpay_tui.services.importing.rows import (
     BonusRow,
     BundleRow,
@@ -358,7 +358,8 @@ class Importer:
         for index, rows in enumerate(parts):
             keys = {row.bundle for row in rows} - self._asked - self.bundle_ids.keys()
             self._asked |= keys
-            lookups = self.statements.submit(_look_up_payments, self.session, keys, [row.reference for row in rows])
+            queries = _payment_lookups(self.session, keys, [row.reference for row in rows])  # made ready here
+            lookups = self.statements.submit(_run_lookups, self.session, queries)
             if pending is not None:
                 self._take_payments(*pending[:2])
                 self._settle(complete)
@@ -577,7 +578,7 @@ def _settled_early(endings: list[set[str]]) -> list[set[str]]:
 
 
 class _PaymentLookups(NamedTuple):
-    """What :func:`_look_up_payments` read (in the statement thread), decoded by the importer."""
+    """What :func:`_payment_lookups` read (in the statement thread), decoded by the importer."""
 
     by_ref: Lookup
     by_id: Lookup
@@ -590,19 +591,23 @@ class _PaymentLookups(NamedTuple):
         return found
 
 
-def _look_up_payments(session: Session, keys: Iterable[str], references: list[str]) -> _PaymentLookups:
+def _payment_lookups(session: Session, keys: Iterable[str], references: list[str]) -> list[LookupQuery]:
     """The stored bundles among ``keys``, and the stored payments among ``references``
-    (reference → (reference, bundle id, amount))."""
+    (reference → (reference, bundle id, amount)): the queries, for :func:`_run_lookups`."""
     keys = list(keys)
     refs = [key for key in keys if not key.startswith("#")]
     numbers = [int(key[1:]) for key in keys if key.startswith("#")]
-    return _PaymentLookups(
-        look_up(session, ClassBundle.external_ref, refs, ClassBundle.id),
-        look_up(session, ClassBundle.id, numbers),
-        look_up(session, OrderPayment.reference, references, OrderPayment.bundle_id, OrderPayment.amount),
-    )
+    return [
+        lookup_query(session, ClassBundle.external_ref, refs, ClassBundle.id),
+        lookup_query(session, ClassBundle.id, numbers),
+        lookup_query(session, OrderPayment.reference, references, OrderPayment.bundle_id, OrderPayment.amount),
+    ]
+
+
+def _run_lookups(session: Session, queries: list[LookupQuery]) -> _PaymentLookups:
+    return _PaymentLookups(*(query.run(session) for query in queries))
 
 
 def _stored_bundles(session: Session, keys: Iterable[str]) -> dict[str, int]:
     """Bundle key → id of the stored bundles among ``keys`` (refs, and "#<id>")."""
-    return _look_up_payments(session, keys, []).bundles()
+    return _run_lookups(session, _payment_lookups(session, keys, [])).bundles()
