@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from classpay_tui.domain.errors import InvalidInput
 
@@ -28,7 +29,7 @@ class CsvTable(NamedTuple):
     kind: str
     name: str  # the file's name, for "payments.csv line 7"
     header: list[str]  # stripped and lower-cased
-    records: list[list[str]]  # the cells as written (not stripped), each record as wide as the header
+    records: Sequence[list[str]]  # the cells as written (not stripped), each record as wide as the header
     lines: list[int]  # the line each record ends on
 
     def where(self, index: int) -> str:
@@ -88,18 +89,70 @@ def read_csv(path: Path) -> CsvTable:
     fieldnames, records, numbers = found
     header = [name.strip().lower() for name in fieldnames]
     width = len(header)
+    if isinstance(records, SplitLines):
+        return CsvTable(kind, path.name, header, records.padded_to(width), numbers)
+    return CsvTable(kind, path.name, header, _padded(records, width), numbers)
+
+
+def _padded(records: list[list[str]], width: int) -> list[list[str]]:
+    """Short records padded with empty cells; cells beyond the header are ignored."""
     if set(map(len, records)) - {width}:
         for index, record in enumerate(records):
-            if len(record) != width:  # short records are padded; cells beyond the header are ignored
+            if len(record) != width:
                 records[index] = (record + [""] * (width - len(record)))[:width]
-    return CsvTable(kind, path.name, header, records, numbers)
+    return records
+
+
+class SplitLines(Sequence[list[str]]):
+    """The records of a CSV file without quotes, each line split into cells only when
+    asked for (and padded or cut to ``width``, if given): the first part of a big file is
+    checked, and its lookups sent, before the rest is split (~60 ms for 100,000 lines).
+    Once iterated whole, the split records are kept."""
+
+    def __init__(self, lines: list[str], width: int | None = None) -> None:
+        self._lines, self._width = lines, width
+        self._split: list[list[str]] | None = None
+
+    def padded_to(self, width: int) -> SplitLines:
+        return SplitLines(self._lines, width)
+
+    def _cells(self, lines: list[str]) -> list[list[str]]:
+        records = [line.split(",") for line in lines]
+        return records if self._width is None else _padded(records, self._width)
+
+    def whole(self) -> list[list[str]]:
+        if self._split is None:
+            self._split = self._cells(self._lines)
+        return self._split
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if self._split is not None:
+            return self._split[index]
+        if isinstance(index, slice):
+            return self._cells(self._lines[index])
+        return self._cells([self._lines[index]])[0]
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return iter(self.whole())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and self.whole() == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # The csv module's limit on one cell (``csv.field_size_limit()``'s default): longer lines are
 # left to the module, so that its error is the same whichever way the file is read.
 _FIELD_LIMIT = 131072
 
-Split = tuple[list[str], list[list[str]], list[int]] | None  # header, records, their line numbers
+Split = tuple[list[str], Sequence[list[str]], list[int]] | None  # header, records, their line numbers
 
 
 def _plain_lines(text: str) -> list[str] | None:
@@ -119,7 +172,7 @@ def _plain_lines(text: str) -> list[str] | None:
 def _split_plain(lines: list[str]) -> Split:
     if lines and lines[0] and "" not in lines[1:-1]:  # no blank line but maybe the last: numbered as they are
         body = lines[1:] if lines[-1] else lines[1:-1]
-        return lines[0].split(","), [line.split(",") for line in body], list(range(2, len(body) + 2))
+        return lines[0].split(","), SplitLines(body), list(range(2, len(body) + 2))
     numbered = [(number, line) for number, line in enumerate(lines, 1) if line]  # blank lines are skipped
     if not numbered:
         return None
