@@ -18,6 +18,9 @@ class Figure:
     ok: bool | None = None  # against the target
     unit: str = "s"  # "s", "MB" or "rows/s"
     note: str = ""
+    # The same floor as measured on the machine the targets were set on (the figures quoted
+    # with them), when there is one: how fast this machine ran, next to the verdicts.
+    reference: float | None = None
 
     def ratio(self) -> float | None:
         if self.value is None or not self.floor:
@@ -51,6 +54,22 @@ def show(value: float | None, unit: str) -> str:
     if value < 1:
         return f"{value * 1000:.0f} ms"
     return f"{value:.2f} s"
+
+
+def machine_speed(figures: list[Figure]) -> str | None:
+    """One sentence: this run's floors against the same floors on the machine the targets
+    were set on. A target missed on a machine several times slower says less about the code
+    than one missed at the same speed; the ratios to the floors say more."""
+    parts = []
+    for figure in figures:
+        if figure.reference and figure.floor:
+            parts.append(
+                f"{figure.floor_what} {show(figure.floor, figure.unit)} "
+                f"(there {show(figure.reference, figure.unit)}, {figure.floor / figure.reference:.1f}×)"
+            )
+    if not parts:
+        return None
+    return "This machine's floors against the same floors where the targets were set: " + "; ".join(parts) + "."
 
 
 def table(figures: list[Figure]) -> str:

@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import app_bench, database, service_bench  # noqa: E402
-from benchmarks.results import Figure, show, table  # noqa: E402
+from benchmarks.results import Figure, machine_speed, show, table  # noqa: E402
 
 
 def machine() -> str:
@@ -94,6 +94,9 @@ def main() -> None:
         print(f"... {', '.join(f.what for f in done)} ({time.perf_counter() - started:.0f} s)", flush=True)
     print(f"load average after: {load()}\n", flush=True)
     print(table(figures))
+    speed = machine_speed(figures)
+    if speed:
+        print(f"\n{speed}")
     missed = [figure.what for figure in figures if figure.ok is False]
     print(f"\n{len(missed)} target(s) missed" + (": " + "; ".join(missed) if missed else "."))
 
