@@ -3,6 +3,7 @@ deterministic office: four bundles in four different states, two writers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -88,6 +89,17 @@ async def settle(pilot: Pilot[object]) -> None:
         if not any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING) for worker in app.workers):
             return
     raise AssertionError("workers never settled")
+
+
+async def until(pilot: Pilot[object], condition: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``condition`` holds (never a sleep): for what the app does
+    after a refresh (``call_after_refresh``), which comes when the screen is next painted,
+    a moment after the workers are done on a busy machine."""
+    for _ in range(100):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
 
 
 async def keys(pilot: Pilot[object], *pressed: str) -> None:

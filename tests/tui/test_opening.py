@@ -18,7 +18,7 @@ from classpay_tui.tui.screens.bundles import BundlesScreen
 from classpay_tui.tui.screens.details import DetailsScreen
 from classpay_tui.tui.screens.writers import WritersScreen
 from classpay_tui.tui.widgets.bundle_grid import BundleGrid
-from tests.tui.conftest import keys, settle
+from tests.tui.conftest import keys, settle, until
 
 
 class Pending:
@@ -74,7 +74,8 @@ async def test_the_first_rows_are_painted_from_the_page_read_at_start_up(pending
         assert [row.bundle_id for row in grid.window.rows] == [row.bundle_id for row in page.rows]
         assert grid.screen_line(0).text.lstrip().startswith(str(office["gus"]))
         assert admin.login in app.sub_title and "office.db" in app.sub_title
-        assert pending.asked >= 1 and not pending.service.done()  # asked for once the rows were up
+        await until(pilot, lambda: pending.asked >= 1, "the service asked for once the rows were up")
+        assert not pending.service.done()
         await keys(pilot, "down")  # within the rows already there: no service needed
         assert grid.current.bundle_id == page.rows[1].bundle_id
         pending.service.set_result(sqlite_service)
