@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
 
 from classpay_tui.db.migrate import current_revision, head_revision
@@ -125,3 +126,74 @@ def test_every_enum_column_refuses_a_value_outside_its_enum(service, admin):
                 assert f"ck_{table}_{enum_name}" in str(error)
             else:
                 raise AssertionError(f"{table}.{column} took a value outside its enum")
+
+
+# Each stored value edited behind the service's back, and every sentence ``check`` says of
+# it: the seeded bundle (1000.00, deposit 200.00 and installment 1 of 4 paid), bundle 1.
+EDITED = [
+    (
+        "UPDATE class_payments SET total_amount = 90000, balance_remaining = 50000",
+        [
+            "bundle 1 total: stored 900.00, ledger says 1000.00",
+            "bundle 1 balance_remaining: stored 500.00, ledger says 600.00",
+        ],
+    ),
+    ("UPDATE class_payments SET deposit_amount = 25000", ["bundle 1 deposit: stored 250.00, ledger says 200.00"]),
+    ("UPDATE class_payments SET deposit_paid = 0", ["bundle 1 deposit_paid: stored 0.00, ledger says 200.00"]),
+    ("UPDATE class_payments SET refunded_amount = 500", ["bundle 1 refunded: stored 5.00, ledger says 0.00"]),
+    (
+        "UPDATE class_payments SET client_payment_status = 'paid'",
+        ["bundle 1 client_payment_status: stored paid, ledger says partial"],
+    ),
+    (
+        "UPDATE class_payments SET paid_installments = 3, total_installments = 5",
+        ["bundle 1 paid_installments: stored 3, ledger says 1", "bundle 1 total_installments: stored 5, ledger says 4"],
+    ),
+    (
+        "UPDATE class_payments SET writer_paid_amount = 100, writer_scheduled_amount = 200",
+        [
+            "bundle 1 writer_paid_amount: stored 1.00, ledger says 0.00",
+            "bundle 1 writer scheduled: stored 2.00, ledger says 0.00",
+        ],
+    ),
+    ("UPDATE class_payments SET writer_id = NULL", ["bundle 1 writer: stored None, ledger says 1"]),
+    (
+        "UPDATE class_payment_installments SET paid_amount = 100 WHERE paid_amount > 0",
+        ["bundle 1 installment 1 paid amount: stored 1.00, ledger says 200.00"],
+    ),
+    (
+        "UPDATE class_payment_installments SET status = 'paid'",
+        [f"bundle 1 installment {number} status: stored paid, ledger says pending" for number in (2, 3, 4)],
+    ),
+    (
+        "UPDATE payment_allocations SET amount = 30000 WHERE slot = 'deposit'",
+        [
+            "payment 1 on bundle 1: allocations add up to 300.00, not 200.00",
+            "bundle 1: the deposit holds 300.00 of 200.00",
+            "bundle 1 deposit_paid: stored 200.00, ledger says 300.00",
+            "bundle 1 amount paid: stored 400.00, ledger says 500.00",
+            "bundle 1 balance_remaining: stored 600.00, ledger says 500.00",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "said"), EDITED, ids=[edit.split(" SET ")[1] for edit, _ in EDITED])
+def test_every_edited_value_is_said_once_in_its_own_words(service, admin, edit, said):
+    seeded(service, admin)
+    with service.db.engine.begin() as connection:
+        connection.execute(text(edit))
+    assert service.check(admin).problems == said
+
+
+def test_more_paid_or_scheduled_to_the_writer_than_the_compensation_is_caught(service, admin):
+    bundle = seeded(service, admin)
+    for number in (2, 3, 4):  # paid in full: the writer's 600.00 is scheduled
+        pay(service, admin, bundle.bundle_id, "200.00", installment_number=number)
+    assert service.check(admin).ok
+    with service.db.engine.begin() as connection:
+        connection.execute(text("UPDATE class_writer_payments SET amount = 99999900"))
+        connection.execute(text("UPDATE class_payments SET writer_scheduled_amount = 99999900"))
+    assert service.check(admin).problems == [
+        "bundle 1: 999999.00 paid or scheduled to the writer, more than the compensation 600.00"
+    ]
