@@ -25,10 +25,10 @@ def client_summary(debt: BundleDebt, *, refunded: Decimal, cancelled: bool) -> C
     """``refunded`` is the gross of refund entries: with nothing left paid, it makes the status `refunded`."""
     installments = [slot for slot in debt.slots if slot.kind is SlotKind.INSTALLMENT]
     deposit = debt.deposit
-    paid = debt.paid
+    paid, total = debt.paid, debt.total  # each a pass over the slots
     if cancelled:
         status = ClientPaymentStatus.CANCELLED
-    elif paid == debt.total:
+    elif paid == total:
         status = ClientPaymentStatus.PAID
     elif paid == ZERO:
         status = ClientPaymentStatus.REFUNDED if refunded > ZERO else ClientPaymentStatus.PENDING
@@ -37,8 +37,8 @@ def client_summary(debt: BundleDebt, *, refunded: Decimal, cancelled: bool) -> C
     return ClientSummary(
         deposit_paid=deposit.allocated if deposit else ZERO,
         amount_paid=paid,
-        balance_remaining=debt.total - paid,
-        payment_progress=progress(paid, debt.total),
+        balance_remaining=total - paid,
+        payment_progress=progress(paid, total),
         client_payment_status=status,
         total_installments=len(installments),
         paid_installments=sum(1 for slot in installments if slot.owed == ZERO),

@@ -57,7 +57,10 @@ def _rows(session: Session, query: Any) -> Iterator[Any]:
     return iter(session.connection().execute(query.execution_options(yield_per=BATCH)))
 
 
-def ledger_mismatches(session: Session) -> list[tuple[int, int, str, int, str | None, int | None]]:
+LedgerRow = tuple[int, int, str, int, str | None, int | None]  # id, bundle, kind, cents, reversed kind, allocated
+
+
+def ledger_mismatches(session: Session) -> list[LedgerRow]:
     """Ledger entries whose allocations do not add up to their signed amount (refunds
     negative; a reversal the opposite of what it reverses), compared in SQL."""
     original = aliased(OrderPayment)

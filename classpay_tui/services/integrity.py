@@ -7,6 +7,9 @@ bundle in Python, so a check of 100,000 bundles does not run 100,000 queries.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from classpay_tui.domain.allocation import BundleDebt, Slot, SlotKind
@@ -21,10 +24,10 @@ NEGATIVE_KINDS = (PaymentKind.REFUND.value,)
 PAID, SCHEDULED = WriterPayoutStatus.PAID.value, WriterPayoutStatus.SCHEDULED.value
 
 
-def _ledger_problems(session: Session, money: check_rows.Cents) -> list[str]:
+def _ledger_problems(rows: list[check_rows.LedgerRow], money: check_rows.Cents) -> list[str]:
     """Each entry's allocations add up to its signed amount."""
     problems = []
-    for entry_id, bundle_id, kind, amount, reversed_kind, allocated in check_rows.ledger_mismatches(session):
+    for entry_id, bundle_id, kind, amount, reversed_kind, allocated in rows:
         if kind == PaymentKind.REVERSAL.value:
             signed = amount if reversed_kind in NEGATIVE_KINDS else -amount
         elif kind in NEGATIVE_KINDS:
@@ -38,83 +41,54 @@ def _ledger_problems(session: Session, money: check_rows.Cents) -> list[str]:
     return problems
 
 
+_PAID, _PARTIAL, _PENDING = (
+    status.value for status in (InstallmentStatus.PAID, InstallmentStatus.PARTIAL, InstallmentStatus.PENDING)
+)
+
+
 def _expected_status(paid: int, amount: int) -> str:
     if paid == amount:
-        return InstallmentStatus.PAID.value
-    return InstallmentStatus.PARTIAL.value if paid > 0 else InstallmentStatus.PENDING.value
+        return _PAID
+    return _PARTIAL if paid > 0 else _PENDING
 
 
-def _compare(label: str, stored: object, derived: object) -> str | None:
-    return None if stored == derived else f"{label}: stored {stored}, ledger says {derived}"
+# What a record's summary is compared on, in the order it is reported: the label, and
+# whether both sides are cents (said as money).
+_COMPARED = (
+    ("total", True),
+    ("deposit", True),
+    ("deposit_paid", False),
+    ("amount paid", False),
+    ("balance_remaining", False),
+    ("refunded", True),
+    ("client_payment_status", False),
+    ("paid_installments", False),
+    ("total_installments", False),
+    ("writer", False),
+    ("writer_paid_amount", True),
+    ("writer scheduled", True),
+)
+
+
+def _said(where: str, label: str, stored: object, derived: object) -> str:
+    return f"{where} {label}: stored {stored}, ledger says {derived}"
 
 
 def run_check(session: Session) -> CheckReport:
     money = check_rows.Cents()
-    problems = _ledger_problems(session, money)
     refunds = check_rows.refunds_by_bundle(session)
     others = check_rows.other_slots(session)
     links = check_rows.links_by_record(session)
     payouts = check_rows.payout_sums(session)
-    bundles_checked = 0
-    cancelled = BundleStatus.CANCELLED.value
-    for row in check_rows.records(session):
-        (payment_id, payment_writer, p_total, p_deposit, deposit_paid, amount_paid, balance, refunded_stored,
-         client_status, paid_installments, total_installments, writer_paid, writer_scheduled, compensation,
-         bundle_id, total, deposit, bundle_status, bundle_writer) = row  # fmt: skip
-        bundles_checked += 1
-        slots: list[Slot] = []
-        if deposit > 0:
-            slots.append(Slot(SlotKind.DEPOSIT, money[deposit], money[others.get((payment_id, "deposit"))]))
-        record_links = links.get(payment_id, ())
-        for _, number, amount, link_paid_stored, link_status, allocated in record_links:
-            link_paid = allocated or 0
-            slots.append(Slot(SlotKind.INSTALLMENT, money[amount], money[link_paid], number))
-            if link_paid != link_paid_stored or link_status != _expected_status(link_paid, amount):
-                where = f"bundle {bundle_id} installment {number}"
-                problems += filter(
-                    None,
-                    [
-                        _compare(f"{where} paid amount", money[link_paid_stored], money[link_paid]),
-                        _compare(f"{where} status", link_status, _expected_status(link_paid, amount)),
-                    ],
-                )
-        if not record_links and total > deposit:
-            slots.append(Slot(SlotKind.BALANCE, money[total - deposit], money[others.get((payment_id, "balance"))]))
-        for slot in slots:
-            if slot.allocated < ZERO or slot.allocated > slot.amount:
-                problems.append(
-                    f"bundle {bundle_id}: {slot.describe()} holds {slot.allocated:.2f} of {slot.amount:.2f}"
-                )
-        summary = client_summary(
-            BundleDebt(bundle_id, tuple(slots)),
-            refunded=money[refunds.get(bundle_id, 0)],
-            cancelled=bundle_status == cancelled,
-        )
-        paid_out = payouts.get((payment_id, payment_writer, PAID), 0)
-        scheduled = payouts.get((payment_id, payment_writer, SCHEDULED), 0)
-        where = f"bundle {bundle_id}"
-        problems += filter(
-            None,
-            [
-                _compare(f"{where} total", money[p_total], money[total]),
-                _compare(f"{where} deposit", money[p_deposit], money[deposit]),
-                _compare(f"{where} deposit_paid", money[deposit_paid], summary.deposit_paid),
-                _compare(f"{where} amount paid", money[amount_paid], summary.amount_paid),
-                _compare(f"{where} balance_remaining", money[balance], summary.balance_remaining),
-                _compare(f"{where} refunded", money[refunded_stored], money[refunds.get(bundle_id, 0)]),
-                _compare(f"{where} client_payment_status", client_status, summary.client_payment_status.value),
-                _compare(f"{where} paid_installments", paid_installments, summary.paid_installments),
-                _compare(f"{where} total_installments", total_installments, summary.total_installments),
-                _compare(f"{where} writer", payment_writer, bundle_writer),
-                _compare(f"{where} writer_paid_amount", money[writer_paid], money[paid_out]),
-                _compare(f"{where} writer scheduled", money[writer_scheduled], money[scheduled]),
-            ],
-        )
-        if scheduled + paid_out > compensation:
-            problems.append(
-                f"{where}: {money[paid_out + scheduled]:.2f} paid or scheduled to the writer, "
-                f"more than the compensation {money[compensation]:.2f}"
-            )
+    records = list(check_rows.records(session))
+    # The ledger's own sums are one long aggregate inside the database, which lets go of
+    # the interpreter lock while it runs: it runs in a second thread, on the same
+    # connection (so in the same snapshot), while this one compares the summaries, which
+    # no longer reads from the connection (every row above is read).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="classpay-check") as pool:
+        ledger = pool.submit(check_rows.ledger_mismatches, session)
+        bundles_checked, summary_problems = _summary_problems(records, refunds, others, links, payouts, money)
+        problems = _ledger_problems(ledger.result(), money) + summary_problems
     events_checked, chain_problems = verify_chain(session)
     return CheckReport(
         bundles_checked=bundles_checked,
@@ -122,3 +96,70 @@ def run_check(session: Session) -> CheckReport:
         audit_events_checked=events_checked,
         problems=problems + chain_problems,
     )
+
+
+def _summary_problems(
+    records: list[tuple[Any, ...]],
+    refunds: dict[int, int],
+    others: dict[tuple[int, str], int],
+    links: dict[int, list[check_rows.LinkRow]],
+    payouts: dict[tuple[int, int, str], int],
+    money: check_rows.Cents,
+) -> tuple[int, list[str]]:
+    """Each record's summary and installments against what the domain derives from its
+    allocations. Values are compared as read (cents, text) and put into words only when
+    they differ: most of the time, nothing does."""
+    problems: list[str] = []
+    cancelled = BundleStatus.CANCELLED.value
+    for row in records:
+        (payment_id, payment_writer, p_total, p_deposit, deposit_paid, amount_paid, balance, refunded_stored,
+         client_status, paid_installments, total_installments, writer_paid, writer_scheduled, compensation,
+         bundle_id, total, deposit, bundle_status, bundle_writer) = row  # fmt: skip
+        slots: list[Slot] = []
+        if deposit > 0:
+            slots.append(Slot(SlotKind.DEPOSIT, money[deposit], money[others.get((payment_id, "deposit"))]))
+        record_links = links.get(payment_id, ())
+        for _, number, amount, link_paid_stored, link_status, allocated in record_links:
+            link_paid = allocated or 0
+            slots.append(Slot(SlotKind.INSTALLMENT, money[amount], money[link_paid], number))
+            expected = _expected_status(link_paid, amount)
+            if link_paid != link_paid_stored or link_status != expected:
+                where = f"bundle {bundle_id} installment {number}"
+                if link_paid != link_paid_stored:
+                    problems.append(_said(where, "paid amount", money[link_paid_stored], money[link_paid]))
+                if link_status != expected:
+                    problems.append(_said(where, "status", link_status, expected))
+        if not record_links and total > deposit:
+            slots.append(Slot(SlotKind.BALANCE, money[total - deposit], money[others.get((payment_id, "balance"))]))
+        for slot in slots:
+            if slot.allocated < ZERO or slot.allocated > slot.amount:
+                problems.append(
+                    f"bundle {bundle_id}: {slot.describe()} holds {slot.allocated:.2f} of {slot.amount:.2f}"
+                )
+        refunded = refunds.get(bundle_id, 0)
+        summary = client_summary(
+            BundleDebt(bundle_id, tuple(slots)), refunded=money[refunded], cancelled=bundle_status == cancelled
+        )
+        paid_out = payouts.get((payment_id, payment_writer, PAID), 0)
+        scheduled = payouts.get((payment_id, payment_writer, SCHEDULED), 0)
+        stored = (
+            p_total, p_deposit, money[deposit_paid], money[amount_paid], money[balance], refunded_stored,
+            client_status, paid_installments, total_installments, payment_writer, writer_paid, writer_scheduled,
+        )  # fmt: skip
+        derived = (
+            total, deposit, summary.deposit_paid, summary.amount_paid, summary.balance_remaining, refunded,
+            summary.client_payment_status.value, summary.paid_installments, summary.total_installments,
+            bundle_writer, paid_out, scheduled,
+        )  # fmt: skip
+        if stored != derived:
+            for (label, in_cents), before, after in zip(_COMPARED, stored, derived, strict=True):
+                if before != after:
+                    if in_cents:
+                        before, after = money[before], money[after]
+                    problems.append(_said(f"bundle {bundle_id}", label, before, after))
+        if scheduled + paid_out > compensation:
+            problems.append(
+                f"bundle {bundle_id}: {money[paid_out + scheduled]:.2f} paid or scheduled to the writer, "
+                f"more than the compensation {money[compensation]:.2f}"
+            )
+    return len(records), problems
