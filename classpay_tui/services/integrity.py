@@ -41,15 +41,16 @@ def _ledger_problems(rows: list[check_rows.LedgerRow], money: check_rows.Cents) 
     return problems
 
 
-_PAID, _PARTIAL, _PENDING = (
+# As stored (the enums' values, looked up once: a value is a property lookup each time).
+INSTALLMENT_PAID, INSTALLMENT_PARTIAL, INSTALLMENT_PENDING = (
     status.value for status in (InstallmentStatus.PAID, InstallmentStatus.PARTIAL, InstallmentStatus.PENDING)
 )
 
 
 def _expected_status(paid: int, amount: int) -> str:
     if paid == amount:
-        return _PAID
-    return _PARTIAL if paid > 0 else _PENDING
+        return INSTALLMENT_PAID
+    return INSTALLMENT_PARTIAL if paid > 0 else INSTALLMENT_PENDING
 
 
 # What a record's summary is compared on, in the order it is reported: the label, and
