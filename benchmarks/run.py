@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from classpay_tui.tui.frame_rate import use_frame_rate  # noqa: E402
+
+use_frame_rate()  # as ``classpay`` does, before Textual is imported (here and in every child)
+
 from benchmarks import app_bench, database, service_bench  # noqa: E402
 from benchmarks.results import Figure, machine_speed, show, table  # noqa: E402
 

@@ -67,8 +67,8 @@ def postgres_schema_url() -> Iterator[str]:
     admin = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(url).set(drivername="postgresql+psycopg").update_query_dict(
-        {"options": f"-csearch_path={schema}"}
+    scoped = (
+        make_url(url).set(drivername="postgresql+psycopg").update_query_dict({"options": f"-csearch_path={schema}"})
     )
     try:
         yield scoped.render_as_string(hide_password=False)

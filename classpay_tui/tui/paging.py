@@ -52,6 +52,11 @@ class ListWindow:
                 return self.start + offset
         return None
 
+    def holds(self, top: int, bottom: int) -> bool:
+        """Whether every row from ``top`` to ``bottom`` (exclusive) that the list has is held."""
+        bottom = min(bottom, self.total)
+        return bottom <= top or (self.start <= top and bottom <= self.end)
+
     def wanted(self, top: int, bottom: int) -> PageRequest | None:
         """The page to fetch so rows ``top`` to ``bottom`` (exclusive) and a margin around
         them are held, or None when they are."""

@@ -5,6 +5,7 @@ and compares its ``sys.modules`` with lists of modules that must not be there.""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from classpay_tui.cli.main import COMMANDS, cli
 from classpay_tui.db.engine import Database
 from classpay_tui.services import ClassPaymentService
 from classpay_tui.services.context import os_login
+from classpay_tui.tui.frame_rate import FRAMES_PER_SECOND
 
 COMMAND_MODULES = {
     "classpay_tui.cli.admin_commands",
@@ -64,6 +66,21 @@ sys.argv = ["classpay", "--db", sys.argv[1]]
 main()
 """
 
+FRAME_RATE = """
+import json, sys
+import classpay_tui.tui.quick_start as quick_start
+
+def begin(*args, **kwargs):  # the app's start, where Textual is first imported
+    import textual.constants
+    print(json.dumps(textual.constants.MAX_FPS))
+    raise SystemExit(0)
+
+quick_start.begin = begin
+from classpay_tui.cli import main
+sys.argv = ["classpay", "--db", sys.argv[1]]
+main()
+"""
+
 COMMAND = """
 import atexit, json, sys
 atexit.register(lambda: print(json.dumps(sorted(sys.modules))))
@@ -73,10 +90,10 @@ main()
 """
 
 
-def printed_by(code: str, *args: str, cwd: Path) -> object:
+def printed_by(code: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> object:
     """What ``code`` printed as JSON on its last line, run by a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False, env=env
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -132,3 +149,9 @@ def test_every_command_in_the_table_resolves_to_itself():
     for name in COMMANDS:
         command = cli.get_command(context, name)
         assert isinstance(command, click.Command) and command.name == name
+
+
+def test_the_app_may_paint_120_frames_a_second_unless_the_office_sets_its_own_rate(office_db, tmp_path):
+    quiet = {name: value for name, value in os.environ.items() if name != "TEXTUAL_FPS"}
+    assert printed_by(FRAME_RATE, office_db, cwd=tmp_path, env=quiet) == FRAMES_PER_SECOND == 120
+    assert printed_by(FRAME_RATE, office_db, cwd=tmp_path, env={**quiet, "TEXTUAL_FPS": "30"}) == 30

@@ -241,3 +241,43 @@ async def test_a_search_is_counted_with_its_rows_up_to_a_limit_and_end_finds_the
         assert not grid.window.more and "row 40 of 40" in str(app.screen.query_one("#list-status").render())
         await keys(pilot, "home")
         assert grid.current.bundle_id == ids[-1]
+
+
+def test_the_window_says_whether_it_holds_the_rows_on_screen():
+    window = ListWindow(total=1000)
+    window.merge(PageRequest(start=PageFrom.FIRST, limit=30), page(0, 30), keep_near=0)
+    assert window.holds(0, 20) and window.holds(10, 30)
+    assert not window.holds(20, 40)  # the screen reaches past the block
+    assert window.wanted(0, 20) is not None  # held, but not its margin
+    short = ListWindow(total=12)
+    short.merge(PageRequest(start=PageFrom.FIRST, limit=30), page(0, 12), keep_near=0)
+    assert short.holds(0, 20)  # the list ends on screen: all it has is held
+
+
+async def test_the_rows_after_a_screen_are_asked_for_once_that_screen_is_painted(sqlite_service, admin, monkeypatch):
+    for n in range(1, 81):
+        bundle(sqlite_service, admin, f"Client {n:02}", "Essay", "100.00")
+    seen: list[str] = []  # the service's reads (from the workers) and the frames, in order
+    original = sqlite_service.bundle_list_page
+
+    def spy(ctx, query, request):  # type: ignore[no-untyped-def]
+        seen.append(f"read {request.start.value} {query.search}")
+        return original(ctx, query, request)
+
+    monkeypatch.setattr(sqlite_service, "bundle_list_page", spy)
+    app = make_app(sqlite_service, admin)
+    display = app._display
+
+    def painted(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        display(screen, renderable)
+        grid = app.screen.query_one(BundleGrid) if renderable is not None else None
+        if grid is not None and grid.rows_on_screen:
+            seen.append(f"painted {grid.window.query.search}")
+
+    app._display = painted  # the headless driver paints every frame through it
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "C")
+        searched = seen[seen.index("read first C") :]
+        # A search reads a screen's worth first (so its rows paint sooner), then the margin.
+        assert searched.index("painted C") < searched.index("read after C"), searched

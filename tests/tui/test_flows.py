@@ -289,3 +289,20 @@ async def test_help_and_palette_list_the_actions(sqlite_service, office, staff):
         assert ("R", "Refresh", "Recompute the status (admin)", False) in app.screen.lines
         await keys(pilot, "escape")
         assert isinstance(app.screen, DetailsScreen)
+
+
+async def test_a_filter_longer_than_its_field_scrolls_to_keep_the_cursor_in_view(sqlite_service, office, admin):
+    from classpay_tui.tui.widgets.field import Field
+
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(40, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash")
+        field = app.screen.query_one("#filter", Field)
+        width = field.content_size.width
+        await pilot.press(*("zq" * 25))  # 50 characters, into a field narrower than that
+        await settle(pilot)
+        assert len(field.value) == 50 and field.content_size.width == width < 50  # it does not grow
+        assert field.scroll_x == 50 + 1 - width  # the text's end and the cursor are in view
+        await keys(pilot, "home")
+        assert field.scroll_x == 0 and field.cursor_position == 0

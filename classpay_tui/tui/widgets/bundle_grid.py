@@ -272,9 +272,20 @@ class BundleGrid(ScrollView, can_focus=True):
         if self.asked is not None:
             return
         top = self.top if top is None else top
-        request = self.window.wanted(top, top + self.page_height)
-        if request is not None:
-            self.asked = request
+        bottom = top + self.page_height
+        request = self.window.wanted(top, bottom)
+        if request is None:
+            return
+        self.asked = request
+        if self.window.holds(top, bottom):
+            # Only the margin is missing: fetch it once this frame is painted, or its thread
+            # holds the interpreter lock while the frame waits (~10-20 ms a filter keystroke).
+            self.call_after_refresh(self._ask_ahead, request)
+        else:
+            self.post_message(self.RowsWanted(self, request))
+
+    def _ask_ahead(self, request: PageRequest) -> None:
+        if request is self.asked:  # not a list shown since, nor a page that landed
             self.post_message(self.RowsWanted(self, request))
 
     def on_resize(self, event: events.Resize) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from classpay_tui.tui.safe import safe_text
@@ -9,6 +11,12 @@ from classpay_tui.tui.safe import safe_text
 
 class Field(Input):
     """A compact ``Input``; the app can turn the cursor blink off (snapshot tests do)."""
+
+    # An Input sets its virtual size (its text's width) at every keystroke, and Textual's
+    # own descriptor then lays out the whole screen again: ~15 ms a key with the bundle
+    # list under it. A field's size never follows its text (none is sized ``auto``, and an
+    # auto-sized Input asks for a layout itself), so its text's width only needs a repaint.
+    virtual_size = Reactive(Size(0, 0), repaint=True)
 
     def __init__(self, value: str = "", *, placeholder: str = "", id: str | None = None, **kwargs: object) -> None:
         super().__init__(value, placeholder=placeholder, id=id, compact=True, **kwargs)  # type: ignore[arg-type]
