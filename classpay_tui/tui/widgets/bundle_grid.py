@@ -279,7 +279,7 @@ class BundleGrid(ScrollView, can_focus=True):
         self.asked = request
         if self.window.holds(top, bottom):
             # Only the margin is missing: fetch it once this frame is painted, or its thread
-            # holds the interpreter lock while the frame waits (~10-20 ms a filter keystroke).
+            # holds the interpreter lock while the frame with the rows waits to be painted.
             self.call_after_refresh(self._ask_ahead, request)
         else:
             self.post_message(self.RowsWanted(self, request))

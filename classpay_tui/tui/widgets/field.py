@@ -13,9 +13,9 @@ class Field(Input):
     """A compact ``Input``; the app can turn the cursor blink off (snapshot tests do)."""
 
     # An Input sets its virtual size (its text's width) at every keystroke, and Textual's
-    # own descriptor then lays out the whole screen again: ~15 ms a key with the bundle
-    # list under it. A field's size never follows its text (none is sized ``auto``, and an
-    # auto-sized Input asks for a layout itself), so its text's width only needs a repaint.
+    # own descriptor then lays out the whole screen again, every widget rendered anew. A
+    # field's size never follows its text (none is sized ``auto``, and an auto-sized Input
+    # asks for a layout itself), so its text's width only needs a repaint.
     virtual_size = Reactive(Size(0, 0), repaint=True)
 
     def __init__(self, value: str = "", *, placeholder: str = "", id: str | None = None, **kwargs: object) -> None:
