@@ -306,3 +306,42 @@ async def test_a_filter_longer_than_its_field_scrolls_to_keep_the_cursor_in_view
         assert field.scroll_x == 50 + 1 - width  # the text's end and the cursor are in view
         await keys(pilot, "home")
         assert field.scroll_x == 0 and field.cursor_position == 0
+
+
+async def test_the_kept_payment_dialog_starts_afresh_for_the_next_bundle(sqlite_service, office, admin):
+    app = make_app(sqlite_service, admin)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await keys(pilot, "slash", "d", "a", "n", "enter", "p")
+        first = app.screen
+        assert isinstance(first, RecordPaymentModal) and first.summary.bundle_id == office["dana"]
+        first_reference = first.query_one("#reference").value
+        # Leave marks everywhere: an amount refused in place, a note, another method; cancel.
+        await keys(pilot, "9", "9", "9", "9")
+        first.query_one("#method").value = "card"
+        first.query_one("#note").focus()
+        await keys(pilot, "n", "o", "t", "e")
+        assert first.query_one("#amount-error", FieldError).display and first.query_one("#note").value == "note"
+        await keys(pilot, "escape", "escape", "slash", "g", "u", "s", "enter", "p")
+        again = app.screen
+        assert again is first  # the same dialog, refilled
+        assert again.summary.bundle_id == office["gus"]
+        assert f"Bundle #{office['gus']} · Gus New" in plain(again.query_one("#bundle-line"))
+        assert again.query_one("#target").value == "deposit"
+        assert again.query_one("#amount").value == "300.00"
+        assert again.query_one("#method").value == "cash"
+        reference = again.query_one("#reference").value
+        assert reference.startswith(f"B{office['gus']}-") and reference != first_reference
+        assert again.query_one("#note").value == ""
+        assert not again.query_one("#amount-error", FieldError).display
+        assert "deposit" in plain(again.query_one("#effect"))
+        await keys(pilot, "1", "0", "0")  # typing replaces the amount, as in a new dialog
+        assert again.query_one("#amount").value == "100"
+        await keys(pilot, "enter", "enter")
+        assert isinstance(app.screen, BundlesScreen)
+        await keys(pilot, "escape", "slash", "d", "a", "n", "enter", "p", "5")  # the amount was focused still
+        assert app.screen is first and first.query_one("#amount").value == "5"
+        await keys(pilot, "escape")
+    gus = sqlite_service.get_payment_details(admin, office["gus"])
+    assert [(entry.amount, entry.reference) for entry in gus.ledger] == [(Decimal("100.00"), reference)]
+    assert sqlite_service.get_payment_details(admin, office["dana"]).balance_remaining == Decimal("600.00")

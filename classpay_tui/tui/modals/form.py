@@ -69,6 +69,13 @@ class FormModal(ModalScreen[T | None]):
         """Check the fields (showing what is wrong in place); ``None`` when something is."""
         raise NotImplementedError
 
+    def ready_again(self) -> None:
+        """As a dialog just made: not saving, every field enabled, no message (a kept one)."""
+        self.busy = False
+        self._enable(True)
+        self.query_one("#hint", Static).update(self.hint)
+        self.error("form-error", None)
+
     def error(self, widget_id: str, message: str | None) -> None:
         self.query_one(f"#{widget_id}", FieldError).show(message)
 

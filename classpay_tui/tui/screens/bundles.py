@@ -244,7 +244,7 @@ class BundlesScreen(Screen[None]):
         in_thread(self, lambda: desk.service.get_payment_details(desk.operator, bundle_id), self._pay, group="pay")
 
     def _pay(self, details: PaymentDetails) -> None:
-        from classpay_tui.tui.modals.record_payment import RecordPaymentModal
+        from classpay_tui.tui.modals.record_payment import open_payment_dialog
 
         if not self.is_current:
             return
@@ -252,7 +252,7 @@ class BundlesScreen(Screen[None]):
         if target is None:
             toast(self, f"Bundle {details.bundle_id} is paid in full; nothing is owed.")
             return
-        self.app.push_screen(RecordPaymentModal(self.desk, details, target), callback=self._paid)
+        open_payment_dialog(self, self.desk, details, target, self._paid)
 
     def _paid(self, result: PaymentResult | None) -> None:
         if result is not None:

@@ -25,7 +25,7 @@ from classpay_tui.tui.desk import Desk
 from classpay_tui.tui.jobs import in_thread
 from classpay_tui.tui.modals.assign_writer import AssignWriterModal
 from classpay_tui.tui.modals.confirm import ConfirmModal
-from classpay_tui.tui.modals.record_payment import RecordPaymentModal
+from classpay_tui.tui.modals.record_payment import open_payment_dialog
 from classpay_tui.tui.modals.refund import RefundModal
 from classpay_tui.tui.modals.reverse_payment import ReverseModal
 from classpay_tui.tui.modals.schedule_payout import ScheduleModal
@@ -169,7 +169,7 @@ class DetailsScreen(Screen[None]):
         if target is None:
             toast(self, f"Bundle {details.bundle_id} is paid in full; nothing is owed.")
             return
-        self.app.push_screen(RecordPaymentModal(self.desk, details, target), callback=self._recorded)
+        open_payment_dialog(self, self.desk, details, target, self._recorded)
 
     def _recorded(self, result: PaymentResult | None) -> None:
         if result is not None:
