@@ -339,7 +339,10 @@ async def test_the_kept_payment_dialog_starts_afresh_for_the_next_bundle(sqlite_
         assert again.query_one("#amount").value == "100"
         await keys(pilot, "enter", "enter")
         assert isinstance(app.screen, BundlesScreen)
-        await keys(pilot, "escape", "slash", "d", "a", "n", "enter", "p", "5")  # the amount was focused still
+        await keys(pilot, "p")  # the same bundle and target again: what it owes now, in the label too
+        assert app.screen is first and first.query_one("#amount").value == "200.00"
+        assert "Deposit — owes 200.00" in plain(first.query_one("#target #label"))
+        await keys(pilot, "escape", "escape", "slash", "d", "a", "n", "enter", "p", "5")  # the amount was focused
         assert app.screen is first and first.query_one("#amount").value == "5"
         await keys(pilot, "escape")
     gus = sqlite_service.get_payment_details(admin, office["gus"])

@@ -97,9 +97,12 @@ class RecordPaymentModal(FormModal[PaymentResult]):
         # Set as a new dialog sets them: no change events, or a late one would reset what
         # the clerk has typed since.
         with self.prevent(Select.Changed, Input.Changed):
+            for select in self.query(Select):
+                select.expanded = False
             chooser = self.query_one("#target", Select)
             chooser.set_options(self._target_options())
             chooser.value = target.key
+            chooser.mutate_reactive(Select.value)  # the same key shows its new label (what it owes now)
             self.query_one("#method", Select).value = PaymentMethod.CASH.value
             for field in self.query(Field):
                 value = fields.get(field.id or "", "")
