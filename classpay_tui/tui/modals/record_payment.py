@@ -186,7 +186,7 @@ def open_payment_dialog(
     done: Callable[[PaymentResult | None], None],
 ) -> None:
     """The payment dialog over ``caller`` for ``summary``: the one kept for this mode,
-    refilled, or a new one (kept, if none is yet) while the kept one is in use."""
+    refilled. The first one made is kept; while the kept one is in use, a new one is made."""
     app = caller.app
     name = f"record-payment:{app.current_mode}"
     kept = app.get_screen(name) if app.is_screen_installed(name) else None
